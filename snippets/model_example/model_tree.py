@@ -1,0 +1,38 @@
+"""Print Phi-3's module tree, walk it, and count the parameters of each part."""
+
+from snippets.model_example.load_model import model
+
+# --8<-- [start:print-model]
+print(model)
+# --8<-- [end:print-model]
+
+# --8<-- [start:embeddings]
+print(model.model.embed_tokens)
+# --8<-- [end:embeddings]
+
+# --8<-- [start:first-layer]
+first_layer = model.model.layers[0]
+print(first_layer.self_attn.qkv_proj)
+print(first_layer.mlp.gate_up_proj)
+# --8<-- [end:first-layer]
+
+# --8<-- [start:count-parameters]
+def count_parameters(module):
+    return sum(parameter.numel() for parameter in module.parameters())
+
+
+parts = {
+    "embed_tokens": model.model.embed_tokens,
+    "one decoder layer": first_layer,
+    "  self_attn": first_layer.self_attn,
+    "  mlp": first_layer.mlp,
+    "  input_layernorm": first_layer.input_layernorm,
+    "  post_attention_layernorm": first_layer.post_attention_layernorm,
+    "all decoder layers": model.model.layers,
+    "norm": model.model.norm,
+    "lm_head": model.lm_head,
+    "whole model": model,
+}
+for name, module in parts.items():
+    print(f"{name:<28}{count_parameters(module):>15,}")
+# --8<-- [end:count-parameters]

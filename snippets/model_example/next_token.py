@@ -1,0 +1,27 @@
+"""Follow "The capital of France is" from token ids to the next token."""
+
+from snippets.model_example.load_model import model, tokenizer
+
+# --8<-- [start:tokenize]
+prompt = "The capital of France is"
+input_ids = tokenizer(prompt, return_tensors="pt").input_ids
+print(input_ids)
+print(tokenizer.convert_ids_to_tokens(input_ids[0]))
+# --8<-- [end:tokenize]
+
+# --8<-- [start:decoder-stack]
+model_output = model.model(input_ids)  # embeddings and the 32 decoder layers, no lm_head
+hidden_states = model_output[0]  # (batch, seq, hidden)
+print(hidden_states.shape)
+# --8<-- [end:decoder-stack]
+
+# --8<-- [start:lm-head]
+lm_head_output = model.lm_head(hidden_states)  # (batch, seq, vocab): a score per token
+print(lm_head_output.shape)
+# --8<-- [end:lm-head]
+
+# --8<-- [start:next-token]
+token_id = lm_head_output[0, -1].argmax(-1)  # the best score at the last position
+print(token_id)
+print(tokenizer.decode(token_id))
+# --8<-- [end:next-token]

@@ -1,0 +1,110 @@
+"""Check this machine can run the examples; if not, say what is wrong in a few lines.
+
+Every example that loads Phi-3 calls `check_environment(MODEL_ID)` first, so a reader
+gets a short message instead of a long traceback when:
+
+- the model is neither in the Hugging Face cache nor downloadable (offline);
+- there is not enough free memory for the weights;
+- the installed transformers or torch differ from the versions the pages were
+  checked with (a note, not an error: most examples still run).
+
+Run it on its own with `python -m snippets.preflight`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+PINNED = {"transformers": "5.23.0", "torch": "2.13.0"}
+GB = 1000**3
+# Set to 1 to load the model even if the check below thinks memory is short.
+SKIP_MEMORY_CHECK = "INSIDE_PHI3_SKIP_MEMORY_CHECK"
+
+
+def check_environment(model_id: str) -> None:
+    """Exit with a short explanation if `model_id` can't be loaded on this machine."""
+    version_note = _version_note()
+    if version_note:
+        print(version_note, file=sys.stderr)
+    config = _load_config(model_id)
+    if os.environ.get(SKIP_MEMORY_CHECK) != "1":
+        _check_memory(model_id, config)
+
+
+def _version_note() -> str | None:
+    import torch
+    import transformers
+
+    installed = {
+        "transformers": transformers.__version__,
+        "torch": torch.__version__.split("+")[0],  # '2.13.0+cpu' -> '2.13.0'
+    }
+    differ = [name for name, version in PINNED.items() if installed[name] != version]
+    if not differ:
+        return None
+    have = ", ".join(f"{name} {installed[name]}" for name in differ)
+    want = ", ".join(f"{name} {PINNED[name]}" for name in differ)
+    return (
+        f"Note: you have {have}; these pages were checked with {want}. "
+        "Printed output may differ. `make setup` installs the checked versions."
+    )
+
+
+def _load_config(model_id: str):
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(model_id)
+    except OSError as error:
+        offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+        reason = "offline mode is on (HF_HUB_OFFLINE=1)" if offline else str(error)
+        raise SystemExit(
+            f"Can't load {model_id}: it is not in the Hugging Face cache and can't be "
+            f"downloaded ({reason.splitlines()[0]}).\n"
+            "Connect to the internet once to download it (several GB; it is then "
+            "cached), or set HF_HOME to a folder that already holds it."
+        ) from None
+
+
+def weight_bytes(config) -> int:
+    """Bytes the model's weights take in its checkpoint dtype (counted on `meta`)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(config, dtype=config.dtype)
+    return sum(p.numel() * p.element_size() for p in model.parameters())
+
+
+def available_memory() -> int | None:
+    """Bytes of memory free for new programs, or None where we can't tell."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:  # macOS and other Unixes
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(model_id: str, config) -> None:
+    needed, free = weight_bytes(config), available_memory()
+    if free is None or free >= needed:
+        return
+    raise SystemExit(
+        f"Not enough memory for {model_id}: its weights need {needed / GB:.1f} GB, "
+        f"this machine has {free / GB:.1f} GB free.\n"
+        "Close other programs or use a machine with more memory. To try anyway, "
+        f"set {SKIP_MEMORY_CHECK}=1."
+    )
+
+
+if __name__ == "__main__":
+    model_id = sys.argv[1] if len(sys.argv) > 1 else "microsoft/Phi-3-mini-4k-instruct"
+    check_environment(model_id)
+    print(f"OK: this machine can load {model_id}.")
