@@ -33,6 +33,9 @@ test-real: setup  ## the opt-in tier: needs the real Phi-3 weights (network or H
 update-examples: setup  ## regenerate the outputs shown on the pages
 	$(BIN)/python -m tools.update_examples
 
+figures: setup  ## redraw every figure from the code that makes it
+	$(BIN)/python -m tools.figures
+
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^inside-phi3' > requirements-lock.txt
 
