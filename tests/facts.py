@@ -1,6 +1,6 @@
 """Numbers the pages may state in prose, each computed by code.
 
-Every chapter has `tests/<chapter>/facts.py` with
+Every chapter has `tests/<chapter>/facts.py` (or several `facts_*.py`) with
 
     FACTS: dict[str, str]      # what it is -> the number as written in prose
     NOT_FACTS: dict[str, str]  # a number that needs no check -> why (a year, ...)
@@ -22,10 +22,13 @@ from tools.paths import ROOT
 def chapter_facts(chapter: str) -> tuple[dict[str, str], dict[str, str]]:
     """(FACTS, NOT_FACTS) of docs/<chapter> ('' for pages at the top of docs/)."""
     package = chapter.replace("-", "_") or "site_pages"
-    if not (ROOT / "tests" / package / "facts.py").exists():
-        return {}, {}
-    module = importlib.import_module(f"tests.{package}.facts")
-    return module.FACTS, getattr(module, "NOT_FACTS", {})
+    facts: dict[str, str] = {}
+    not_facts: dict[str, str] = {}
+    for path in sorted((ROOT / "tests" / package).glob("facts*.py")):
+        module = importlib.import_module(f"tests.{package}.{path.stem}")
+        facts.update(module.FACTS)
+        not_facts.update(getattr(module, "NOT_FACTS", {}))
+    return facts, not_facts
 
 
 @cache
