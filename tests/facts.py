@@ -37,7 +37,7 @@ def real_size_phi3(model_id: str = "microsoft/Phi-3-mini-4k-instruct"):
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    name = model_id.split("/")[-1].lower()
+    name = model_id.split("/")[-1].lower().replace("phi-3", "phi3")
     config = AutoConfig.from_pretrained(ROOT / "tests" / "data" / f"{name}.config.json")
     with torch.device("meta"):
         return AutoModelForCausalLM.from_config(config, dtype=config.dtype)
