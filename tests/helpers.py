@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
+import contextlib
+import io
+import runpy
 import sys
 from pathlib import Path
 
 from tools.paths import ROOT
 
 
-def run_script(path: str | Path, *args: str, timeout: float = 600) -> str:
-    """Run a snippet as a reader would (`python snippets/x/y.py`); return its stdout.
+def run_script(path: str | Path, *args: str) -> str:
+    """Run a snippet as a reader would (`python snippets/x/y.py ARGS`); return its stdout.
 
-    It runs in a fresh process from a folder outside the repository, with the
-    environment conftest.py set up (the offline stand-in unless --real-model).
+    It runs as `__main__` with `sys.argv` set, in this process (a new process per
+    script would spend seconds importing torch each time), with the environment
+    conftest.py set up: the offline stand-in unless --real-model.
     """
     script = ROOT / path
-    result = subprocess.run(
-        [sys.executable, str(script), *args],
-        cwd=script.parent,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if result.returncode != 0:
-        raise AssertionError(
-            f"{path} exited with {result.returncode}\n--- stderr ---\n{result.stderr[-4000:]}"
-        )
-    return result.stdout
+    stdout = io.StringIO()
+    saved_argv = sys.argv
+    sys.argv = [str(script), *args]
+    try:
+        with contextlib.redirect_stdout(stdout):
+            runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as stop:
+        if stop.code not in (None, 0):
+            raise AssertionError(f"{path} exited with {stop.code!r}") from None
+    finally:
+        sys.argv = saved_argv
+    return stdout.getvalue()
