@@ -1,0 +1,147 @@
+"""MkDocs hooks (registered under `hooks:` in mkdocs.yml), run at every build.
+
+1. Notebooks. Each chapter (see tools/notebooks.py) is offered as a Jupyter notebook
+   in the language being built: rendered by mkdocs-jupyter at `<chapter>/notebook/`
+   and downloadable as `<chapter>/<chapter>[-zh].ipynb`. The notebooks are generated
+   into .cache/notebooks/ (never committed) and are not executed here: the tests run
+   them. mkdocs-static-i18n rebuilds the file list last (priority -100), which drops
+   what mkdocs-jupyter did, so the notebooks are added after it, already wrapped as
+   mkdocs-jupyter's `NotebookFile`, in i18n's own file list.
+2. Versions. Every page with Python code says which transformers, torch and Python
+   versions it was verified with, read from the installed environment, and links to
+   its chapter's notebook.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tools` from the root
+
+from mkdocs.plugins import event_priority  # noqa: E402
+from mkdocs.structure.files import File, InclusionLevel  # noqa: E402
+from mkdocs.structure.toc import get_toc  # noqa: E402
+
+from tools import notebooks  # noqa: E402
+from tools.paths import CACHE  # noqa: E402
+
+NOTEBOOK_PAGE = "notebook.ipynb"  # inside the chapter folder
+TEXT = {
+    "en": "This chapter as a Jupyter notebook: [read it here]({page}) · "
+          "[download]({file}){{ download=\"{name}\" }}",
+    "zh": "本章的 Jupyter 笔记本：[在线阅读]({page}) · "
+          "[下载]({file}){{ download=\"{name}\" }}",
+}
+
+
+def _language(config) -> str:
+    i18n = config.plugins.get("i18n")
+    return getattr(i18n, "current_language", None) or "en"
+
+
+def _download_name(chapter: notebooks.Chapter, language: str) -> str:
+    return f"{chapter.folder}.ipynb" if language == "en" \
+        else f"{chapter.folder}-{language}.ipynb"
+
+
+def _prefix(language: str) -> str:
+    return "" if language == "en" else f"{language}/"
+
+
+@event_priority(-110)  # after mkdocs-static-i18n's on_files (-100)
+def on_files(files, config):
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    language = _language(config)
+    source_dir = CACHE / "notebooks" / language
+    for chapter in notebooks.chapters(config["nav"]):
+        page_src = f"{chapter.folder}/{NOTEBOOK_PAGE}"
+        download_src = f"{chapter.folder}/{_download_name(chapter, language)}"
+        for src in (page_src, download_src):
+            notebooks.write(chapter, language, source_dir / src)
+        page = File(page_src, str(source_dir), config["site_dir"],
+                    config["use_directory_urls"], inclusion=InclusionLevel.NOT_IN_NAV)
+        # what mkdocs-static-i18n's own files carry (the language switcher reads it)
+        page.locale = page.locale_alternate_of = language
+        page.localization = None if language == "en" else language
+        page.norm_src_uri = page_src
+        page.alternates = {
+            lang: SimpleNamespace(url=notebooks.notebook_url(chapter, lang))
+            for lang in notebooks.LANGUAGES}
+        wrapped = NotebookFile(page, config["use_directory_urls"], config["site_dir"])
+        wrapped.inclusion = page.inclusion  # a class attribute: not forwarded
+        wrapped.dest_path = _prefix(language) + wrapped.dest_path
+        wrapped.abs_dest_path = f"{config['site_dir']}/{wrapped.dest_path}"
+        wrapped.url = notebooks.notebook_url(chapter, language)
+        page.alternates[language] = wrapped
+        files.append(wrapped)
+        download = File(download_src, str(source_dir), config["site_dir"],
+                        config["use_directory_urls"],
+                        dest_uri=_prefix(language) + download_src)
+        files.append(download)
+    return files
+
+
+def _is_notebook(page) -> bool:
+    return (page.file.abs_src_path or "").endswith(".ipynb")
+
+
+def on_page_markdown(markdown, page, config, files):
+    if _is_notebook(page):
+        # the chapter's pages are already in the search index
+        page.meta["search"] = {"exclude": True}
+        return markdown
+    if "```python" not in markdown:
+        return markdown
+    language = _language(config)
+    lines = [notebooks.versions_line(language)]
+    chapter = notebooks.chapter_of(page.file.src_uri)
+    if chapter is not None:
+        lines.append(TEXT[language].format(
+            page=NOTEBOOK_PAGE, file=_download_name(chapter, language),
+            name=_download_name(chapter, language)))
+    note = '!!! info verified-with ""\n\n' + "".join(
+        f"    {line}\n\n" for line in lines)
+    # right under the page title, or at the top when there is none
+    head, sep, rest = markdown.partition("\n")
+    if head.startswith("# "):
+        return f"{head}\n\n{note}{rest}"
+    return note + markdown
+
+
+ANCHORED_HEADING = re.compile(
+    r'<p><a id="(?P<anchor>[^"]+)"></a></p>\s*'
+    r'<h(?P<level>[1-6]) id="[^"]*">(?P<title>.*?)'
+    r'<a class="anchor-link" href="#[^"]*">(?P<mark>.*?)</a></h(?P=level)>',
+    re.DOTALL)
+
+
+def on_page_content(html, page, config, files):
+    """Give a notebook's headings the pages' English anchors, and its TOC too.
+
+    mkdocs-jupyter makes heading ids from ASCII letters only (empty for Chinese) and
+    its TOC from other ids, so the anchors written into the notebook are used for both.
+    """
+    if not _is_notebook(page):
+        return html
+    tokens: list[dict] = []
+
+    def retag(match: re.Match) -> str:
+        anchor, level, title = match["anchor"], int(match["level"]), match["title"]
+        tokens.append({"level": level, "id": anchor, "name": title, "children": []})
+        return (f'<h{level} id="{anchor}">{title}<a class="anchor-link" '
+                f'href="#{anchor}">{match["mark"]}</a></h{level}>')
+
+    html = ANCHORED_HEADING.sub(retag, html)
+    nested: list[dict] = []
+    stack: list[dict] = []
+    for token in tokens:
+        while stack and stack[-1]["level"] >= token["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else nested).append(token)
+        stack.append(token)
+    page.toc = get_toc(nested)
+    return html
