@@ -2,6 +2,12 @@
 
 from snippets.model_example.load_model import model, tokenizer
 
+# --8<-- [start:inspect]
+print(model.dtype)  # the checkpoint's dtype, kept by dtype="auto"
+print(f"{model.num_parameters():,} parameters")
+print(f"{model.get_memory_footprint() / 1e9:.1f} GB of weights")  # 2 bytes each
+# --8<-- [end:inspect]
+
 # --8<-- [start:pipeline]
 from transformers import pipeline
 

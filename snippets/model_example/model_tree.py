@@ -11,10 +11,22 @@ print(model.model.embed_tokens)
 # --8<-- [end:embeddings]
 
 # --8<-- [start:first-layer]
-first_layer = model.model.layers[0]
+decoder_layers = model.model.layers  # a ModuleList: index it like a Python list
+print(len(decoder_layers))
+first_layer = decoder_layers[0]
 print(first_layer.self_attn.qkv_proj)
 print(first_layer.mlp.gate_up_proj)
 # --8<-- [end:first-layer]
+
+# --8<-- [start:attention-heads]
+config = model.config
+head_dim = config.hidden_size // config.num_attention_heads
+qkv_width = (config.num_attention_heads + 2 * config.num_key_value_heads) * head_dim
+print("query heads:", config.num_attention_heads)
+print("key/value heads:", config.num_key_value_heads)  # as many as queries: no GQA
+print("head_dim:", head_dim)
+print("qkv_proj out_features:", qkv_width)  # queries, then keys, then values
+# --8<-- [end:attention-heads]
 
 # --8<-- [start:count-parameters]
 def count_parameters(module):

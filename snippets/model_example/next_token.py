@@ -9,6 +9,16 @@ print(input_ids)
 print(tokenizer.convert_ids_to_tokens(input_ids[0]))
 # --8<-- [end:tokenize]
 
+# --8<-- [start:no-bos]
+print(tokenizer.bos_token, tokenizer.bos_token_id)  # the start token exists...
+print(tokenizer.add_bos_token)  # ...but Phi-3's tokenizer doesn't prepend it
+# --8<-- [end:no-bos]
+
+# --8<-- [start:embed]
+embeddings = model.model.embed_tokens(input_ids)  # one row of the table per id
+print(embeddings.shape)  # (batch, seq, hidden)
+# --8<-- [end:embed]
+
 # --8<-- [start:decoder-stack]
 model_output = model.model(input_ids)  # embeddings and the 32 decoder layers, no lm_head
 hidden_states = model_output[0]  # (batch, seq, hidden)

@@ -1,0 +1,90 @@
+"""Numbers the pages of docs/model-example state in prose, each computed.
+
+Sizes come from the real-size Phi-3 models built on the meta device from the configs in
+tests/data, settings from the snippets themselves, and the predicted token from the
+output recorded from the real model.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+from tests.facts import real_size_phi3
+from tools.paths import SNIPPETS, TEST_DATA
+
+GB = 1000**3
+CHAPTER = SNIPPETS / "model_example"
+
+
+def count(module) -> int:
+    return sum(parameter.numel() for parameter in module.parameters())
+
+
+def weight_bytes(module) -> int:
+    return sum(p.numel() * p.element_size() for p in module.parameters())
+
+
+def pipeline_setting(name: str):
+    """A keyword argument of the `pipeline(...)` call in generate_email.py."""
+    tree = ast.parse((CHAPTER / "generate_email.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "pipeline":
+            for keyword in node.keywords:
+                if keyword.arg == name:
+                    return ast.literal_eval(keyword.value)
+    raise LookupError(name)
+
+
+def recorded_token_id() -> int:
+    recorded = (CHAPTER / "output" / "next_token" / "next-token.real.txt").read_text()
+    return int(re.search(r"tensor\((\d+)\)", recorded).group(1))
+
+
+model = real_size_phi3()
+config = model.config
+medium = json.loads((TEST_DATA / "phi3-medium-4k-instruct.config.json").read_text())
+medium_head_dim = medium["hidden_size"] // medium["num_attention_heads"]
+
+total = count(model)
+embedding = count(model.model.embed_tokens)
+layers = count(model.model.layers)
+head_dim = config.hidden_size // config.num_attention_heads
+new_tokens = pipeline_setting("max_new_tokens")
+# Per generated token every weight matrix is read except the embedding table (one row).
+bytes_read_per_token = weight_bytes(model) - weight_bytes(model.model.embed_tokens)
+
+FACTS = {
+    "parameters": f"{total:,}",
+    "parameters in billions": f"{total / 1e9:.1f}",
+    "parameters in 亿 (zh)": f"{total / 1e8:.0f}",
+    "weights in GB (bf16)": f"{weight_bytes(model) / GB:.1f}",
+    "weights in GB (float32)": f"{total * 4 / GB:.1f}",
+    "weights read per new token, GB": f"{bytes_read_per_token / GB:.1f}",
+    "weights read for the e-mail, GB": f"{bytes_read_per_token * new_tokens / GB:.0f}",
+    "max_new_tokens": str(new_tokens),
+    "decoder layers": str(config.num_hidden_layers),
+    "hidden size": str(config.hidden_size),
+    "vocabulary size": str(model.lm_head.out_features),
+    "padding_idx": str(model.model.embed_tokens.padding_idx),
+    "qkv_proj out": str(model.model.layers[0].self_attn.qkv_proj.out_features),
+    "query heads": str(config.num_attention_heads),
+    "key/value heads": str(config.num_key_value_heads),
+    "head_dim": str(head_dim),
+    "gate_up_proj out": str(model.model.layers[0].mlp.gate_up_proj.out_features),
+    "intermediate size": str(model.model.layers[0].mlp.down_proj.in_features),
+    "embedding dropout": str(config.embd_pdrop),
+    "decoder layers, % of parameters": f"{100 * layers / total:.1f}",
+    "medium query heads": str(medium["num_attention_heads"]),
+    "medium key/value heads": str(medium["num_key_value_heads"]),
+    "medium head_dim": str(medium_head_dim),
+    "medium hidden size": str(medium["hidden_size"]),
+    "medium qkv_proj out": str(
+        (medium["num_attention_heads"] + 2 * medium["num_key_value_heads"])
+        * medium_head_dim),
+    "medium qkv_proj out with MHA": str(3 * medium["hidden_size"]),
+    "next token id (recorded)": str(recorded_token_id()),
+}
+NOT_FACTS: dict[str, str] = {}
+
