@@ -1,0 +1,54 @@
+"""Load Phi-3's weights into the from-scratch model; check logits and greedy tokens."""
+
+# --8<-- [start:load]
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from snippets.inside_the_block.phi3_from_scratch import (
+    Phi3FromScratch,
+    generate_greedy,
+)
+
+MODEL_ID = "microsoft/Phi-3-mini-4k-instruct"
+tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
+# float32, not the checkpoint's bfloat16: the two implementations add and multiply
+# in different orders, and bfloat16 keeps too few digits for them to agree to 1e-5.
+model = AutoModelForCausalLM.from_pretrained(MODEL_ID, dtype=torch.float32).eval()
+# --8<-- [end:load]
+
+# --8<-- [start:load-weights]
+with torch.device("meta"):  # a skeleton without memory: the weights come next
+    scratch = Phi3FromScratch(model.config)
+state_dict = model.state_dict()
+# strict: every name must match, none may be missing or left over.
+# assign: use transformers' tensors as they are, so the weights are not copied.
+scratch.load_state_dict(state_dict, strict=True, assign=True)
+scratch.eval()
+parameters = sum(p.numel() for p in scratch.parameters())
+print(f"{len(state_dict)} tensors loaded, {parameters:,} parameters")
+for name in list(state_dict)[:7]:  # the embedding, then the first layer's weights
+    print(" ", name, tuple(state_dict[name].shape))
+# --8<-- [end:load-weights]
+
+# --8<-- [start:same-logits]
+prompt = "The capital of France is"
+input_ids = tokenizer(prompt, return_tensors="pt").input_ids  # (1, seq)
+with torch.no_grad():
+    their_logits = model(input_ids).logits  # (1, seq, vocab)
+    our_logits = scratch(input_ids)  # (1, seq, vocab)
+torch.testing.assert_close(our_logits, their_logits, rtol=1e-5, atol=1e-5)
+print("same logits as transformers:", tuple(our_logits.shape))
+# --8<-- [end:same-logits]
+
+# --8<-- [start:same-tokens]
+eos_token_ids = model.generation_config.eos_token_id  # <|endoftext|>, <|end|>, ...
+ours = generate_greedy(scratch, input_ids, max_new_tokens=8, eos_token_ids=eos_token_ids)
+theirs = model.generate(input_ids, do_sample=False, max_new_tokens=8)
+assert torch.equal(ours, theirs), (ours, theirs)
+print("same tokens as model.generate:", ours.shape[1] - input_ids.shape[1], "new")
+# --8<-- [end:same-tokens]
+
+# --8<-- [start:next-token]
+next_token_id = ours[0, input_ids.shape[1]].item()  # the first generated token
+print(next_token_id, tokenizer.decode(next_token_id))
+# --8<-- [end:next-token]
