@@ -1,0 +1,136 @@
+"""The glossary's tables agree across languages, and Chinese pages use its terms.
+
+docs/glossary.md has tables `| Term | 中文 | Meaning |`, docs/glossary.zh.md tables
+`| 中文 | English | 含义 |`. Every English term needs the same Chinese term in both
+(and the same anchor), and no Chinese page may use a known mistranslation.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tools.docs_blocks import pages
+from tools.paths import DOCS, ROOT
+
+EN_PAGE, ZH_PAGE = DOCS / "glossary.md", DOCS / "glossary.zh.md"
+COLUMNS = {"Term": "en", "English": "en", "中文": "zh"}
+ANCHOR = re.compile(r"\{\s*#(?P<id>[\w-]+)\s*\}")
+
+# Mistranslations -> why. Searched in the prose of every Chinese page.
+FORBIDDEN = {
+    "变压器": "Transformer stays 'Transformer' (变压器 is an electrical transformer)",
+    "令牌": "token is 词元 (令牌 is an access token)",
+    # 标记 for token; the verb (标记为, 标记出, ...) is fine.
+    "标记(?![为出了成着])": "token is 词元, not 标记",
+}
+# Terms the glossary must define, with the Chinese the pages use for them.
+REQUIRED = {
+    "token": "词元", "token id": "词元 ID", "tokenizer": "分词器", "vocabulary": "词表",
+    "embedding": "嵌入", "hidden state": "隐藏状态", "decoder layer": "解码器层",
+    "self-attention": "自注意力", "multi-head attention": "多头注意力",
+    "grouped-query attention (GQA)": "分组查询注意力（GQA）", "KV cache": "KV 缓存",
+    "RMSNorm": "RMSNorm", "LayerNorm": "层归一化", "pre-norm": "前置归一化",
+    "residual connection": "残差连接", "rotary position embedding (RoPE)": "旋转位置编码",
+    "MLP, feed-forward network": "前馈网络（MLP）", "SwiGLU": "SwiGLU", "logits": "logits",
+    "LM head": "语言模型头", "greedy decoding": "贪婪解码", "prefill": "预填充",
+    "decode": "解码", "causal mask": "因果掩码", "Transformer": "Transformer",
+    "encoder": "编码器", "decoder": "解码器", "bfloat16": "bfloat16", "parameter": "参数",
+}
+CODE = re.compile(r"^(\s*)(`{3,}).*?^\1\2|`[^`\n]+`", re.M | re.S)
+
+
+def split_row(line: str) -> list[str]:
+    """Cells of a Markdown table row; `|` inside `code` does not split."""
+    cells, cell, in_code = [], "", False
+    for char in line.strip().strip("|"):
+        if char == "`":
+            in_code = not in_code
+        if char == "|" and not in_code:
+            cells.append(cell.strip())
+            cell = ""
+        else:
+            cell += char
+    return [*cells, cell.strip()]
+
+
+def plain(cell: str) -> str:
+    return ANCHOR.sub("", cell).replace("**", "").strip()
+
+
+def glossary(page) -> list[dict[str, str]]:
+    """One dict per table row: {'en': term, 'zh': term, 'anchor': id}."""
+    rows, columns = [], None
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("|"):
+            columns = None
+            continue
+        cells = split_row(line)
+        if columns is None:
+            columns = {COLUMNS[c]: i for i, c in enumerate(cells) if c in COLUMNS}
+            assert set(columns) == {"en", "zh"}, f"{page.name}: header {line!r}"
+            continue
+        if set("".join(cells)) <= set("-: "):
+            continue  # the |---| line
+        anchor = ANCHOR.search(cells[0])
+        assert anchor, f"{page.name}: the first cell needs an {{ #anchor }}: {line!r}"
+        rows.append({"en": plain(cells[columns["en"]]), "zh": plain(cells[columns["zh"]]),
+                     "anchor": anchor["id"]})
+    return rows
+
+
+def by_english(rows):
+    table = {}
+    for row in rows:
+        assert row["en"] not in table, f"{row['en']!r} is defined twice"
+        table[row["en"]] = row
+    return table
+
+
+def test_tables_are_parsed():
+    english = glossary(EN_PAGE)
+    assert len(english) >= len(REQUIRED)
+    assert split_row("| `<|user|>` | a | b |") == ["`<|user|>`", "a", "b"]
+
+
+def test_every_english_term_has_the_same_chinese_entry_in_both_pages():
+    english, chinese = by_english(glossary(EN_PAGE)), by_english(glossary(ZH_PAGE))
+    missing = sorted(set(english) - set(chinese))
+    assert not missing, f"glossary.zh.md lacks {missing}"
+    extra = sorted(set(chinese) - set(english))
+    assert not extra, f"glossary.md lacks {extra}"
+    for term, row in english.items():
+        assert row["zh"], f"{term!r} has no Chinese term in glossary.md"
+        assert chinese[term]["zh"] == row["zh"], term
+        assert chinese[term]["anchor"] == row["anchor"], term
+
+
+def test_required_terms_and_their_chinese():
+    english = by_english(glossary(EN_PAGE))
+    assert {term: english[term]["zh"] for term in REQUIRED if term in english} == REQUIRED
+
+
+def test_glossary_does_not_define_a_forbidden_term():
+    for row in glossary(ZH_PAGE):
+        for pattern in FORBIDDEN:
+            assert not re.search(pattern, row["zh"]), row
+
+
+ZH_PAGES = [page for page in pages() if page.name.endswith(".zh.md")]
+
+
+@pytest.mark.parametrize("page", ZH_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_chinese_pages_avoid_mistranslations(page):
+    text = CODE.sub(" ", page.read_text(encoding="utf-8"))
+    found = [f"{match.group(0)!r} ({why})" for pattern, why in FORBIDDEN.items()
+             for match in re.finditer(pattern, text)]
+    assert not found, f"{page.relative_to(ROOT)}: {found}"
+
+
+def test_forbidden_patterns_match_what_they_should():
+    def hits(text):
+        return [p for p in FORBIDDEN if re.search(p, text)]
+
+    assert hits("变压器块") and hits("5 个标记") and hits("标记 ID") and hits("令牌")
+    assert not hits("把这一行标记为已读") and not hits("词元")
