@@ -20,7 +20,7 @@ print(embeddings.shape)  # (batch, seq, hidden)
 # --8<-- [end:embed]
 
 # --8<-- [start:decoder-stack]
-model_output = model.model(input_ids)  # embeddings and the 32 decoder layers, no lm_head
+model_output = model.model(input_ids)  # embeddings, 32 decoder layers, final norm
 hidden_states = model_output[0]  # (batch, seq, hidden)
 print(hidden_states.shape)
 # --8<-- [end:decoder-stack]
