@@ -41,7 +41,8 @@ class CausalSelfAttention(torch.nn.Module):
         qkv_size = (num_heads + 2 * num_kv_heads) * self.head_dim
         # One matrix computes queries, keys and values at once (Phi-3 fuses them).
         self.qkv_proj = torch.nn.Linear(hidden_size, qkv_size, bias=False)
-        self.o_proj = torch.nn.Linear(num_heads * self.head_dim, hidden_size, bias=False)
+        self.o_proj = torch.nn.Linear(
+            num_heads * self.head_dim, hidden_size, bias=False)
 
     def forward(self, x, cos, sin):  # x: (batch, seq, hidden)
         batch, seq, _ = x.shape

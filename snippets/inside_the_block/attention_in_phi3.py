@@ -7,7 +7,6 @@ both from `attention.py`, both equal to transformers' `Phi3Attention`.
 import torch
 
 from snippets.inside_the_block.attention import CausalSelfAttention, causal_mask
-from snippets.inside_the_block.rotary import rotary_cos_sin
 
 # --8<-- [start:heads]
 from transformers import AutoConfig
@@ -19,7 +18,8 @@ kv_size = config.num_key_value_heads * head_dim
 print(f"query heads:     {config.num_attention_heads} x {head_dim} = {q_size}")
 print(f"key/value heads: {config.num_key_value_heads} x {head_dim} = {kv_size}")
 qkv_size = q_size + 2 * kv_size
-print(f"qkv_proj: {config.hidden_size} -> {q_size} + {kv_size} + {kv_size} = {qkv_size}")
+print(f"qkv_proj: {config.hidden_size} -> {q_size} + {kv_size} + {kv_size}"
+      f" = {qkv_size}")
 # --8<-- [end:heads]
 
 # --8<-- [start:show-mask]
@@ -31,6 +31,8 @@ print(causal_mask(5, sliding_window=3).int())
 # --8<-- [start:compare]
 from transformers import Phi3Config
 from transformers.models.phi3.modeling_phi3 import Phi3Attention
+
+from snippets.inside_the_block.rotary import rotary_cos_sin
 
 
 def check_against_transformers(num_heads, num_kv_heads, hidden_size=64, seq=7):

@@ -22,11 +22,11 @@ def kv_cache_bytes_per_token(config):
 
 
 def attention_variants():
-    """{name: config}: Phi-3-mini as it is, as it could be, and Phi-3-medium."""
+    """{name: config}: Phi-3-mini as it is, as it could be (GQA, MQA), Phi-3-medium."""
     return {
         "Phi-3-mini MHA": AutoConfig.from_pretrained(MINI),
-        "mini as GQA": AutoConfig.from_pretrained(MINI, num_key_value_heads=8),
-        "mini as MQA": AutoConfig.from_pretrained(MINI, num_key_value_heads=1),
+        "mini GQA": AutoConfig.from_pretrained(MINI, num_key_value_heads=8),
+        "mini MQA": AutoConfig.from_pretrained(MINI, num_key_value_heads=1),
         "Phi-3-medium GQA": AutoConfig.from_pretrained(MEDIUM),
     }
 

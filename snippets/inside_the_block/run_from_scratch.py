@@ -42,8 +42,9 @@ print("same logits as transformers:", tuple(our_logits.shape))
 
 # --8<-- [start:same-tokens]
 eos_token_ids = model.generation_config.eos_token_id  # <|endoftext|>, <|end|>, ...
-ours = generate_greedy(scratch, input_ids, max_new_tokens=8, eos_token_ids=eos_token_ids)
-theirs = model.generate(input_ids, do_sample=False, max_new_tokens=8)
+new_tokens = 8
+ours = generate_greedy(scratch, input_ids, new_tokens, eos_token_ids=eos_token_ids)
+theirs = model.generate(input_ids, do_sample=False, max_new_tokens=new_tokens)
 assert torch.equal(ours, theirs), (ours, theirs)
 print("same tokens as model.generate:", ours.shape[1] - input_ids.shape[1], "new")
 # --8<-- [end:same-tokens]

@@ -52,7 +52,8 @@ def compare(num_heads, num_kv_heads, dtype, implementation, window=None):
 
 
 @pytest.mark.parametrize("implementation", ["eager", "sdpa"])
-@pytest.mark.parametrize(("num_heads", "num_kv_heads"), [(4, 4), (4, 2), (6, 2), (4, 1)])
+@pytest.mark.parametrize(("num_heads", "num_kv_heads"),
+                         [(4, 4), (4, 2), (6, 2), (4, 1)])
 def test_equals_phi3_attention_float32(num_heads, num_kv_heads, implementation):
     actual, expected = compare(num_heads, num_kv_heads, torch.float32, implementation)
     torch.testing.assert_close(actual, expected, rtol=1e-5, atol=1e-5)

@@ -16,7 +16,7 @@ def real_config(name, **overrides):
 def test_script_prints_a_row_per_variant():
     printed = run_script("snippets/inside_the_block/kv_cache.py").splitlines()
     assert "bytes/token" in printed[0]
-    names = ["Phi-3-mini MHA", "mini as GQA", "mini as MQA", "Phi-3-medium GQA"]
+    names = ["Phi-3-mini MHA", "mini GQA", "mini MQA", "Phi-3-medium GQA"]
     assert [line.split("  ")[0] for line in printed[1:]] == names
 
 
