@@ -1,0 +1,261 @@
+"""The site as readers meet it: the built site in headless Chromium, offline.
+
+The site is built once (tests/site/conftest.py) and served on 127.0.0.1; Debian's
+Chromium is driven with Playwright (never a downloaded browser). Pages are chosen from
+what is built, so new pages are covered as they are added: both home pages, the first
+page of every chapter and its notebook, and every page with a diagram or math. Each
+checked page is saved as a screenshot under artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from tools import notebooks
+from tools.paths import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+LANGUAGES = ("en", "zh")
+EXTERNAL: list[str] = []  # every request that left 127.0.0.1, over the whole module
+CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+EN_WORD = re.compile(r"^[a-z]{7,}$")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: "
+                       "apt-get install chromium chromium-driver fonts-noto-cjk"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(  # a fresh profile, removed at close
+            executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+    print(f"\nexternal requests while pages loaded: {len(EXTERNAL)}")
+
+
+@pytest.fixture
+def page(browser, site_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
+    page = context.new_page()
+    host = urlsplit(site_url).netloc
+
+    def record(request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != host:
+            EXTERNAL.append(request.url)
+
+    page.on("request", record)
+    yield page
+    context.close()
+
+
+def built(site_dir: Path, url_path: str) -> Path:
+    return site_dir / url_path / "index.html"
+
+
+def open_page(page, site_url: str, url_path: str, wait_until: str = "networkidle"):
+    before = len(EXTERNAL)
+    page.goto(urljoin(site_url, url_path), wait_until=wait_until)
+    assert EXTERNAL[before:] == [], f"{url_path} loaded from another host"
+
+
+def shoot(page, name: str):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def slug(url_path: str) -> str:
+    return url_path.strip("/").replace("/", "_") or "home"
+
+
+def chapter_pages() -> list[str]:
+    """URL of the first page of every chapter, in English."""
+    return [c.pages[0].removesuffix(".md") + "/" for c in notebooks.chapters()]
+
+
+def in_language(url_path: str, language: str) -> str:
+    return url_path if language == "en" else f"{language}/{url_path}"
+
+
+def check_page(page, title_part: str):
+    assert title_part in page.title()
+    assert page.locator("nav.md-nav--primary a.md-nav__link").count() > 2
+    assert page.locator("article h1").count() == 1
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_page(page, site_url, language):
+    url_path = "" if language == "en" else f"{language}/"
+    open_page(page, site_url, url_path)
+    site_name = "Inside Phi-3" if language == "en" else "深入 Phi-3"
+    check_page(page, site_name)
+    assert page.locator("html").get_attribute("lang").startswith(language)
+    shoot(page, f"{language}-home")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_chapter_pages_with_code_and_copy_buttons(page, site_url, site_dir, language):
+    assert chapter_pages(), "no chapter found"
+    for english in chapter_pages():
+        url_path = in_language(english, language)
+        open_page(page, site_url, url_path)
+        check_page(page, page.locator("article h1").inner_text().strip("¶ \n"))
+        code = page.locator("article .highlight pre > code")
+        assert code.count() > 0
+        copy = 'article .highlight button[data-md-type="copy"]'  # Material's button
+        page.wait_for_selector(copy, state="attached")
+        assert page.locator(copy).count() == code.count()
+        assert page.locator("article .verified-with").count() == 1
+        shoot(page, f"{language}-{slug(english)}")
+
+
+def test_language_switcher_keeps_the_page(page, site_url):
+    english = chapter_pages()[0]
+    open_page(page, site_url, english)
+    for target, expected in (("zh", f"zh/{english}"), ("en", english)):
+        page.hover(".md-header .md-select")
+        page.click(f'.md-header a.md-select__link[hreflang="{target}"]')
+        page.wait_for_load_state("networkidle")
+        assert urlsplit(page.url).path == "/" + expected
+        assert page.locator("html").get_attribute("lang").startswith(target)
+
+
+def pick_search_words(site_dir: Path) -> dict[str, tuple[str, str]]:
+    """language -> (a word only in one page's body, never in a title; that page)."""
+    index = json.loads((site_dir / "search" / "search_index.json").read_text("utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    titles = " ".join(html_lib.unescape(d["title"]).replace("\u200b", "")
+                      for d in index["docs"]).lower()
+    pages: dict[str, dict[str, set[str]]] = {"en": {}, "zh": {}}
+    for doc in index["docs"]:
+        location = doc["location"].split("#")[0]
+        language = "zh" if location.startswith("zh/") else "en"
+        text = html_lib.unescape(re.sub(r"<[^>]+>", " ", doc["text"])).lower()
+        words = pages[language].setdefault(location, set())
+        words.update(w for w in separator.split(text) if w)
+    picked = {}
+    for language, pattern in (("zh", CJK_WORD), ("en", EN_WORD)):
+        owners: dict[str, list[str]] = {}
+        for location, words in pages[language].items():
+            for word in words:
+                if pattern.match(word) and word not in titles:
+                    owners.setdefault(word, []).append(location)
+        elsewhere = set().union(*pages["zh" if language == "en" else "en"].values())
+        unique = sorted((-len(w), w, where[0]) for w, where in owners.items()
+                        if len(where) == 1 and w not in elsewhere)
+        assert unique, f"no {language} word found only in one page's body"
+        _, word, location = unique[0]
+        picked[language] = (word, location)
+    return picked
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_finds_a_word_of_the_body(page, site_url, site_dir, language):
+    word, location = pick_search_words(site_dir)[language]
+    open_page(page, site_url, "" if language == "en" else f"{language}/")
+    page.click("input.md-search__input")
+    page.keyboard.type(word)
+    page.keyboard.press("End")  # Chinese input needs one more key event
+    page.wait_for_selector("a.md-search-result__link", timeout=10_000)
+    page.wait_for_timeout(300)  # let the list settle
+    hrefs = page.eval_on_selector_all(
+        "a.md-search-result__link", "links => links.map(a => a.href)")
+    assert any(urlsplit(h).path == "/" + location for h in hrefs), (word, location, hrefs)
+    print(f"\nsearch {language}: {word!r} -> {location}")
+    shoot(page, f"{language}-search")
+
+
+def pages_using(site_dir: Path, marker: str) -> list[str]:
+    found = []
+    for path in sorted(site_dir.rglob("index.html")):
+        if marker in path.read_text(encoding="utf-8"):
+            found.append(path.parent.relative_to(site_dir).as_posix() + "/")
+    return found
+
+
+def shadow_svgs(page, selector_class: str) -> int:
+    """SVGs inside elements of a class, closed shadow roots included (via CDP)."""
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+
+    def walk(node, inside):
+        attrs = node.get("attributes", [])
+        classes = dict(zip(attrs[::2], attrs[1::2])).get("class", "").split()
+        inside = inside or selector_class in classes
+        count = int(inside and node.get("nodeName", "").lower() == "svg")
+        for child in node.get("children", []) + node.get("shadowRoots", []):
+            count += walk(child, inside)
+        return count
+
+    return walk(root, False)
+
+
+def test_mermaid_diagrams_render(page, site_url, site_dir):
+    urls = pages_using(site_dir, 'class="mermaid"')
+    if not urls:
+        pytest.skip("no page has a mermaid diagram yet")
+    for url_path in urls:
+        open_page(page, site_url, url_path)
+        expected = page.locator("div.mermaid, pre.mermaid").count()
+        page.wait_for_function(
+            "() => document.querySelectorAll('pre.mermaid').length === 0", timeout=15_000)
+        for _ in range(50):
+            if shadow_svgs(page, "mermaid") >= expected:
+                break
+            page.wait_for_timeout(200)
+        assert shadow_svgs(page, "mermaid") >= expected > 0, url_path
+        page.locator("div.mermaid").first.evaluate("e => e.scrollIntoView()")
+        shoot(page, f"mermaid-{slug(url_path)}")
+
+
+def test_math_renders_with_katex(page, site_url, site_dir):
+    urls = pages_using(site_dir, 'class="arithmatex"')
+    if not urls:
+        pytest.skip("no page has math yet")
+    for url_path in urls:
+        open_page(page, site_url, url_path)
+        expected = page.locator(".arithmatex").count()
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.arithmatex .katex').length >= {expected}",
+            timeout=15_000)
+        assert page.locator(".katex-error").count() == 0, url_path
+        page.locator(".arithmatex").first.evaluate("e => e.scrollIntoView()")
+        shoot(page, f"math-{slug(url_path)}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_chapter_notebook_is_rendered(page, site_url, language):
+    for chapter in notebooks.chapters():
+        url_path = notebooks.notebook_url(chapter, language)
+        open_page(page, site_url, url_path)
+        check_page(page, chapter.title_in(language))
+        assert page.locator(".jp-CodeCell").count() > 0
+        anchor = page.locator(".jp-RenderedMarkdown h2[id]").first.get_attribute("id")
+        assert page.locator(f'.md-sidebar--secondary a[href="#{anchor}"]').count() == 1
+        shoot(page, f"{language}-notebook-{chapter.folder}")
+
+
+def test_every_page_loads_without_leaving_127_0_0_1(page, site_url, site_dir):
+    """All pages, both languages: no font, script or image from another host."""
+    urls = [p.parent.relative_to(site_dir).as_posix() + "/"
+            for p in sorted(site_dir.rglob("index.html"))]
+    for url_path in urls:
+        # "load": fonts, scripts and images have been requested (faster than idle)
+        open_page(page, site_url, "" if url_path == "./" else url_path, "load")
+    print(f"\n{len(urls)} pages loaded, {len(EXTERNAL)} external requests")
+    assert EXTERNAL == []
