@@ -21,9 +21,10 @@ print(first_layer.mlp.gate_up_proj)
 # --8<-- [start:attention-heads]
 config = model.config
 head_dim = config.hidden_size // config.num_attention_heads
-qkv_width = (config.num_attention_heads + 2 * config.num_key_value_heads) * head_dim
-print("query heads:", config.num_attention_heads)
-print("key/value heads:", config.num_key_value_heads)  # as many as queries: no GQA
+query_heads, kv_heads = config.num_attention_heads, config.num_key_value_heads
+qkv_width = (query_heads + 2 * kv_heads) * head_dim
+print("query heads:", query_heads)
+print("key/value heads:", kv_heads)  # as many as queries: no GQA
 print("head_dim:", head_dim)
 print("qkv_proj out_features:", qkv_width)  # queries, then keys, then values
 # --8<-- [end:attention-heads]

@@ -20,18 +20,19 @@ print(embeddings.shape)  # (batch, seq, hidden)
 # --8<-- [end:embed]
 
 # --8<-- [start:decoder-stack]
-model_output = model.model(input_ids)  # embeddings, 32 decoder layers, final norm
+model_output = model.model(input_ids)  # embeddings, 32 layers, final norm
 hidden_states = model_output[0]  # (batch, seq, hidden)
 print(hidden_states.shape)
 # --8<-- [end:decoder-stack]
 
 # --8<-- [start:lm-head]
-lm_head_output = model.lm_head(hidden_states)  # (batch, seq, vocab): a score per token
+# a score for every vocabulary entry at every position
+lm_head_output = model.lm_head(hidden_states)  # (batch, seq, vocab)
 print(lm_head_output.shape)
 # --8<-- [end:lm-head]
 
 # --8<-- [start:next-token]
-token_id = lm_head_output[0, -1].argmax(-1)  # the best score at the last position
+token_id = lm_head_output[0, -1].argmax(-1)  # best score, last position
 print(token_id)
 print(tokenizer.decode(token_id))
 # --8<-- [end:next-token]
