@@ -1,6 +1,8 @@
 """run_from_scratch.py: the stand-in's weights give the same logits and tokens."""
 
 import pytest
+import torch
+from transformers import AutoConfig, AutoModelForCausalLM
 
 from tests.helpers import run_script
 
@@ -11,9 +13,15 @@ def printed():
 
 
 def test_every_tensor_loads(printed):
-    # stand-in: 2 layers x 6 tensors + embedding + final norm + lm_head
-    assert printed.startswith("15 tensors loaded, 4,186,432 parameters\n")
-    assert "  model.layers.0.self_attn.qkv_proj.weight (192, 64)" in printed
+    config = AutoConfig.from_pretrained("microsoft/Phi-3-mini-4k-instruct")
+    with torch.device("meta"):
+        reference = AutoModelForCausalLM.from_config(config)
+    # embedding, 6 tensors per layer, final norm, lm_head
+    tensors = 1 + 6 * config.num_hidden_layers + 2
+    assert printed.startswith(
+        f"{tensors} tensors loaded, {reference.num_parameters():,} parameters\n")
+    qkv_shape = tuple(reference.model.layers[0].self_attn.qkv_proj.weight.shape)
+    assert f"  model.layers.0.self_attn.qkv_proj.weight {qkv_shape}" in printed
 
 
 def test_logits_and_tokens_equal_transformers(printed):
