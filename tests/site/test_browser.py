@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -20,7 +21,8 @@ import pytest
 from tools import notebooks
 from tools.paths import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; CHROMIUM_PATH names another installed one (CI: the runner's Chrome)
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -31,8 +33,8 @@ EN_WORD = re.compile(r"^[a-z]{7,}$")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: "
-                       "apt-get install chromium chromium-driver fonts-noto-cjk"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get "
+                       "install chromium chromium-driver fonts-noto-cjk, or set CHROMIUM_PATH"),
 ]
 
 
