@@ -5,6 +5,7 @@ import torch
 from transformers.models.phi3.modeling_phi3 import Phi3RMSNorm
 
 from snippets.inside_the_block.rmsnorm import RMSNorm, layer_norm
+from tests.helpers import run_script
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
@@ -40,3 +41,7 @@ def test_layer_norm_equals_torch_layernorm():
     x = torch.randn(3, 5, 32) * 4 - 2
     ours = layer_norm(x, reference.weight, reference.bias, eps=1e-5)
     torch.testing.assert_close(ours, reference(x))
+
+
+def test_runs_as_a_script():
+    run_script("snippets/inside_the_block/rmsnorm.py")

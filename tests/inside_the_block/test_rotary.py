@@ -15,6 +15,7 @@ from snippets.inside_the_block.rotary import (
     rotary_cos_sin,
     rotary_frequencies,
 )
+from tests.helpers import run_script
 from tools.paths import TEST_DATA
 
 
@@ -60,3 +61,7 @@ def test_rotation_keeps_lengths():
     cos, sin = rotary_cos_sin(16, torch.arange(5)[None])
     q_rotated, _ = apply_rotary(q, k, cos, sin)
     torch.testing.assert_close(q_rotated.norm(dim=-1), q.norm(dim=-1))
+
+
+def test_runs_as_a_script():
+    run_script("snippets/inside_the_block/rotary.py")

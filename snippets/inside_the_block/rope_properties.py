@@ -1,0 +1,81 @@
+"""What rotary position embeddings guarantee, checked with numbers.
+
+1. The score q·k of a rotated query and key depends on their positions only
+   through the distance m - n.
+2. transformers' "rotate half" layout and the paper's interleaved pairs are the
+   same rotation up to a fixed permutation of the head dimensions.
+"""
+
+import torch
+
+from snippets.inside_the_block.rotary import (
+    apply_rotary,
+    rotary_cos_sin,
+    rotary_frequencies,
+)
+
+HEAD_DIM = 96  # Phi-3-mini: 3072 / 32 heads
+
+# --8<-- [start:relative-position]
+generator = torch.Generator().manual_seed(0)
+q = torch.randn(1, 1, 1, HEAD_DIM, generator=generator)  # (batch, heads, seq, head_dim)
+k = torch.randn(1, 1, 1, HEAD_DIM, generator=generator)
+
+
+def rotated_score(m, n):
+    """q placed at position m, k at position n, both rotated, then dotted."""
+    cos_m, sin_m = rotary_cos_sin(HEAD_DIM, torch.tensor([[m]]))
+    cos_n, sin_n = rotary_cos_sin(HEAD_DIM, torch.tensor([[n]]))
+    q_m, _ = apply_rotary(q, q, cos_m, sin_m)
+    _, k_n = apply_rotary(k, k, cos_n, sin_n)
+    return (q_m * k_n).sum().item()
+
+
+for m, n in [(3, 0), (10, 7), (500, 497), (2000, 1997), (3, 3), (900, 900)]:
+    print(f"m={m:>4}  n={n:>4}  m-n={m - n}  q·k={rotated_score(m, n):+.3f}")
+# --8<-- [end:relative-position]
+
+
+# --8<-- [start:interleaved]
+def apply_rotary_interleaved(x, positions, theta=10000.0):
+    """The paper's layout: rotate the pairs (x0, x1), (x2, x3), ... by m * theta_i."""
+    angles = positions[..., None].float() * rotary_frequencies(x.shape[-1], theta)
+    cos, sin = angles.cos().unsqueeze(1), angles.sin().unsqueeze(1)  # (b, 1, seq, d/2)
+    even, odd = x[..., 0::2], x[..., 1::2]
+    rotated = torch.stack((even * cos - odd * sin, even * sin + odd * cos), dim=-1)
+    return rotated.flatten(-2)  # interleave back: (batch, heads, seq, head_dim)
+
+
+# Rotate-half pairs dimension i with i + 48; interleaved pairs 2i with 2i + 1.
+# Sorting the dimensions as (0, 2, 4, ..., 94, 1, 3, ..., 95) maps one onto the other.
+to_halves = torch.cat((torch.arange(0, HEAD_DIM, 2), torch.arange(1, HEAD_DIM, 2)))
+x = torch.randn(1, 2, 5, HEAD_DIM, generator=generator)  # (batch, heads, seq, head_dim)
+positions = torch.arange(5)[None]  # (batch, seq)
+cos, sin = rotary_cos_sin(HEAD_DIM, positions)
+halves, _ = apply_rotary(x[..., to_halves], x[..., to_halves], cos, sin)
+pairs = apply_rotary_interleaved(x, positions)
+print("same rotation:", torch.allclose(halves, pairs[..., to_halves], atol=1e-6))
+# --8<-- [end:interleaved]
+
+# --8<-- [start:frequencies]
+theta_i = rotary_frequencies(HEAD_DIM)  # (48,) radians per position
+wavelength = 2 * torch.pi / theta_i  # positions for a full turn
+print(f"{len(theta_i)} frequencies, from {theta_i[0]:.0f} to {theta_i[-1]:.2e} rad/token")
+print(f"full turn after {wavelength[0]:.1f} to {wavelength[-1]:,.0f} tokens")
+# --8<-- [end:frequencies]
+
+def draw_frequencies():
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6.4, 3.6))
+    pair = torch.arange(len(theta_i))
+    axes.semilogy(pair, theta_i, "o", markersize=3, label="θᵢ = 10000^(−2i/96)")
+    axes.semilogy(pair, wavelength, "s", markersize=3, label="2π / θᵢ")
+    axes.axhline(4096, color="gray", linestyle=":", label="4096")
+    axes.set_xlabel("i")
+    axes.legend()
+    axes.grid(True, which="major", alpha=0.3)
+    return figure
+
+
+FIGURES = {"rope-frequencies": draw_frequencies}

@@ -1,0 +1,28 @@
+"""Phi-3's only input module is embed_tokens; rotary_emb holds no parameters."""
+
+import torch
+from transformers.models.phi3.modeling_phi3 import Phi3RotaryEmbedding
+
+from snippets.inside_the_block.rotary import rotary_frequencies
+from tests.facts import real_size_phi3
+from tests.helpers import run_script
+
+
+def test_only_embed_tokens_reads_the_input():
+    phi3 = real_size_phi3()
+    assert [name for name, _ in phi3.model.named_children()] == [
+        "embed_tokens", "layers", "norm", "rotary_emb"]
+    assert sum(p.numel() for p in phi3.model.rotary_emb.parameters()) == 0
+    assert not any("position" in name for name, _ in phi3.named_parameters())
+    assert [name for name, _ in phi3.model.rotary_emb.named_buffers()] == [
+        "inv_freq", "original_inv_freq"]
+
+
+def test_rotary_buffer_is_the_frequencies():
+    on_cpu = Phi3RotaryEmbedding(real_size_phi3().config)  # meta buffers hold no values
+    torch.testing.assert_close(on_cpu.inv_freq, rotary_frequencies(96))
+
+
+def test_runs_as_a_script():
+    output = run_script("snippets/inside_the_block/positions_in_phi3.py")
+    assert output.startswith("embed_tokens")

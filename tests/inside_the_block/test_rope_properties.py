@@ -1,0 +1,48 @@
+"""RoPE: relative positions, two layouts of one rotation, no absolute position input."""
+
+import pytest
+import torch
+
+from tests.facts import real_size_phi3
+from tests.helpers import run_script
+
+
+@pytest.fixture(scope="module")
+def rope():
+    from snippets.inside_the_block import rope_properties
+
+    return rope_properties
+
+
+@pytest.mark.parametrize("distance", [0, 1, 3, 50])
+def test_score_depends_only_on_distance(rope, distance):
+    scores = [rope.rotated_score(n + distance, n) for n in (0, 7, 100, 1000)]
+    torch.testing.assert_close(torch.tensor(scores), torch.full((4,), scores[0]),
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_score_changes_with_distance(rope):
+    assert abs(rope.rotated_score(3, 0) - rope.rotated_score(4, 0)) > 0.1
+
+
+def test_interleaved_layout_is_a_permutation_of_rotate_half(rope):
+    assert sorted(rope.to_halves.tolist()) == list(range(rope.HEAD_DIM))
+    torch.testing.assert_close(rope.halves, rope.pairs[..., rope.to_halves])
+    # Without the permutation the two layouts disagree.
+    assert not torch.allclose(
+        rope.apply_rotary(rope.x, rope.x, rope.cos, rope.sin)[0], rope.pairs, atol=1e-3)
+
+
+def test_frequencies_of_phi3_mini(rope):
+    from transformers.models.phi3.modeling_phi3 import Phi3RotaryEmbedding
+
+    phi3 = real_size_phi3()
+    on_cpu = Phi3RotaryEmbedding(phi3.config)  # the meta model's buffers hold no values
+    torch.testing.assert_close(rope.theta_i, on_cpu.inv_freq)
+    assert len(rope.theta_i) == phi3.config.hidden_size // phi3.config.num_attention_heads // 2
+    assert rope.wavelength[-1] > phi3.config.max_position_embeddings
+
+
+def test_runs_as_a_script():
+    output = run_script("snippets/inside_the_block/rope_properties.py")
+    assert "same rotation: True" in output
