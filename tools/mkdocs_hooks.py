@@ -98,7 +98,7 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     language = _language(config)
     lines = [notebooks.versions_line(language)]
-    chapter = notebooks.chapter_of(page.file.src_uri)
+    chapter = notebooks.chapter_of(page.file.src_uri, config["nav"])
     if chapter is not None:
         lines.append(TEXT[language].format(
             page=NOTEBOOK_PAGE, file=_download_name(chapter, language),

@@ -155,10 +155,10 @@ def chapters(nav: list | None = None) -> list[Chapter]:
     return result
 
 
-def chapter_of(page_src: str) -> Chapter | None:
+def chapter_of(page_src: str, nav: list | None = None) -> Chapter | None:
     """The chapter of a page given as `folder/page.md` or `folder/page.zh.md`."""
     folder = page_src.rsplit("/", 1)[0] if "/" in page_src else ""
-    return next((c for c in chapters() if c.folder == folder), None)
+    return next((c for c in chapters(nav) if c.folder == folder), None)
 
 
 def _page_title(text: str) -> str:
