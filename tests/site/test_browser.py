@@ -222,6 +222,7 @@ def test_mermaid_diagrams_render(page, site_url, site_dir):
             page.wait_for_timeout(200)
         assert shadow_svgs(page, "mermaid") >= expected > 0, url_path
         page.locator("div.mermaid").first.evaluate("e => e.scrollIntoView()")
+        page.wait_for_timeout(400)  # the header's title animation, for the screenshot
         shoot(page, f"mermaid-{slug(url_path)}")
 
 
@@ -237,6 +238,7 @@ def test_math_renders_with_katex(page, site_url, site_dir):
             timeout=15_000)
         assert page.locator(".katex-error").count() == 0, url_path
         page.locator(".arithmatex").first.evaluate("e => e.scrollIntoView()")
+        page.wait_for_timeout(400)  # the header's title animation, for the screenshot
         shoot(page, f"math-{slug(url_path)}")
 
 
