@@ -36,6 +36,10 @@ update-examples: setup  ## regenerate the outputs shown on the pages
 figures: setup  ## redraw every figure from the code that makes it
 	$(BIN)/python -m tools.figures
 
+bench: setup  ## measure Phi-3-mini's speed on this CPU (minutes), then redraw the report
+	$(BIN)/python -m bench.phi3_cpu
+	$(BIN)/python -m tools.figures
+
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^inside-phi3' > requirements-lock.txt
 

@@ -1,0 +1,36 @@
+"""Draw the measured speeds of the benchmark (docs/why-slow/benchmark.json).
+
+`make bench` measures; `python -m tools.figures` draws docs/why-slow/figures/
+benchmark.svg from the JSON, so the figure never holds a typed number.
+"""
+
+from pathlib import Path
+
+from bench.report import DEFAULT_JSON, load
+
+
+def draw_benchmark(path: Path = DEFAULT_JSON):
+    import matplotlib.pyplot as plt
+
+    data = load(path)
+    recipes = data["recipes"][::-1]  # first recipe at the top
+    names = [recipe["name"] for recipe in recipes]
+    rows = range(len(recipes))
+    colors = ["tab:green" if name == data["recommended"] else "tab:blue"
+              for name in names]
+    figure, (decode, total) = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    decode.barh(rows, [r["decode_s_per_token"] for r in recipes], color=colors)
+    decode.scatter([r["floor_s_per_token"] for r in recipes], rows, marker="|",
+                   s=400, color="black", zorder=3, label="floor = bytes / bandwidth")
+    decode.set_yticks(list(rows), names)
+    decode.set_xlabel("decode: s / token")
+    total.barh(rows, [r["total_s"] for r in recipes], color=colors)
+    total.set_xlabel(f"prefill + {data['new_tokens']} tokens: s")
+    for axes in (decode, total):
+        axes.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    figure.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    return figure
+
+
+FIGURES = {"benchmark": draw_benchmark}

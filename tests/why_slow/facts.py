@@ -1,0 +1,73 @@
+"""Numbers the pages of docs/why-slow state in prose, each computed.
+
+Sizes come from the real-size models built on the meta device from the configs in
+tests/data, the int8 sizes from quantizing such a model with the page's own code,
+the token count from the benchmark. Measured numbers (seconds, GB/s, GB of peak
+memory) are never in the prose: the pages include bench/output/*.md, generated from
+docs/why-slow/benchmark.json by `make bench`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import torch
+
+from bench.phi3_cpu import NEW_TOKENS, PIPELINE_SETTINGS
+from snippets.why_slow.int8_linear import bytes_per_token, quantize_linears
+from tools.paths import TEST_DATA
+
+GB = 1000**3
+
+
+def _meta_model(name: str):
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    config = AutoConfig.from_pretrained(TEST_DATA / f"{name}.config.json")
+    with torch.device("meta"):
+        return AutoModelForCausalLM.from_config(config, dtype=config.dtype)
+
+
+def kv_bytes_per_token(config: dict, kv_heads: int | None = None, dtype_bytes=2) -> int:
+    """Keys and values, every layer, every KV head: 2 x layers x heads x head_dim."""
+    head_dim = config["hidden_size"] // config["num_attention_heads"]
+    heads = kv_heads or config["num_key_value_heads"]
+    return 2 * config["num_hidden_layers"] * heads * head_dim * dtype_bytes
+
+
+mini = json.loads((TEST_DATA / "phi3-mini-4k-instruct.config.json").read_text())
+medium = json.loads((TEST_DATA / "phi3-medium-4k-instruct.config.json").read_text())
+model = _meta_model("phi3-mini-4k-instruct")
+parameters = sum(p.numel() for p in model.parameters())
+bf16_per_token = bytes_per_token(model)
+quantize_linears(model)
+int8_per_token = bytes_per_token(model)
+mini_kv = kv_bytes_per_token(mini)
+medium_kv = kv_bytes_per_token(medium)
+medium_kv_without_gqa = kv_bytes_per_token(medium, medium["num_attention_heads"])
+
+assert PIPELINE_SETTINGS["max_new_tokens"] == NEW_TOKENS
+
+FACTS = {
+    "parameters": f"{parameters:,}",
+    "all weights, GB (bf16)": f"{parameters * 2 / GB:.1f}",
+    "all weights, GB (float32)": f"{parameters * 4 / GB:.1f}",
+    "bytes read per token, GB (bf16)": f"{bf16_per_token / GB:.1f}",
+    "bytes read per token, GB (int8)": f"{int8_per_token / GB:.1f}",
+    "new tokens": str(NEW_TOKENS),
+    "layers": str(mini["num_hidden_layers"]),
+    "key/value heads": str(mini["num_key_value_heads"]),
+    "head_dim": str(mini["hidden_size"] // mini["num_attention_heads"]),
+    "hidden size": str(mini["hidden_size"]),
+    "KV cache per token, bytes (bf16)": f"{mini_kv:,}",
+    "context length": str(mini["max_position_embeddings"]),
+    "KV cache for the full context, GB": f"{mini_kv * mini['max_position_embeddings'] / GB:.1f}",
+    "medium layers": str(medium["num_hidden_layers"]),
+    "medium query heads": str(medium["num_attention_heads"]),
+    "medium key/value heads": str(medium["num_key_value_heads"]),
+    "medium head_dim": str(medium["hidden_size"] // medium["num_attention_heads"]),
+    "medium KV cache per token, bytes": f"{medium_kv:,}",
+    "medium KV cache per token without GQA, bytes": f"{medium_kv_without_gqa:,}",
+    "largest int8 value": str(torch.iinfo(torch.int8).max),
+}
+NOT_FACTS: dict[str, str] = {}

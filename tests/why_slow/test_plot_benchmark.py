@@ -1,0 +1,22 @@
+"""plot_benchmark.py: one bar per recipe, drawn from the committed JSON."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from bench import report  # noqa: E402
+from snippets.why_slow.plot_benchmark import FIGURES, draw_benchmark  # noqa: E402
+
+
+def test_one_bar_per_recipe_in_both_panels():
+    data = report.load()
+    figure = draw_benchmark()
+    decode, total = figure.axes
+    assert len(decode.patches) == len(total.patches) == len(data["recipes"])
+    widths = sorted(bar.get_width() for bar in total.patches)
+    assert widths == sorted(r["total_s"] for r in data["recipes"])
+    labels = [label.get_text() for label in decode.get_yticklabels()]
+    assert labels == [r["name"] for r in data["recipes"]][::-1]
+    assert FIGURES == {"benchmark": draw_benchmark}
