@@ -7,10 +7,10 @@ blocks are small attention + feed-forward layers with Xavier initialisation, as 
 the paper; both placements use the same LayerNorm so only the placement differs.
 """
 
+# --8<-- [start:blocks]
 import torch
 from torch import nn
 
-# --8<-- [start:blocks]
 WIDTH, HEADS = 32, 4
 
 

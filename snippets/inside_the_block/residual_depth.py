@@ -1,15 +1,15 @@
 """Why the `x +` matters: gradients through 32 pre-norm blocks, with and without it.
 
 Each block is a Phi-3 MLP behind a Phi-3 RMSNorm at a small width, initialised with
-the weight scale Phi-3's initialisation has at its real width. We backpropagate one loss and look at the gradient that
-reaches each block's `down_proj` weight.
+the weight scale Phi-3's initialisation has at its real width. We backpropagate one
+loss and look at the gradient that reaches each block's `down_proj` weight.
 """
 
+# --8<-- [start:experiment]
 import torch
 from transformers import Phi3Config
 from transformers.models.phi3.modeling_phi3 import Phi3MLP, Phi3RMSNorm
 
-# --8<-- [start:experiment]
 WIDTH, DEPTH = 64, 32  # Phi-3-mini has 32 layers too (of width 3072)
 small_config = Phi3Config(hidden_size=WIDTH, intermediate_size=2 * WIDTH)
 # Phi-3 draws weights with std 0.02 at width 3072; the same gain per matrix at width
@@ -45,7 +45,8 @@ def gradient_per_layer(residual, depth=DEPTH, seed=0):
 
 with_residual = gradient_per_layer(residual=True)
 without_residual = gradient_per_layer(residual=False)
-for name, norms in [("x + f(norm(x))", with_residual), ("f(norm(x))", without_residual)]:
+results = {"x + f(norm(x))": with_residual, "f(norm(x))": without_residual}
+for name, norms in results.items():
     print(f"{name:>15}: largest / smallest over the layers "
           f"{max(norms) / min(norms):.0e}")
 # --8<-- [end:experiment]

@@ -5,11 +5,11 @@ the layer by hand from its submodules: `h = x + attn(norm(x))`,
 `out = h + mlp(norm(h))`.
 """
 
-import torch
-
 from snippets.model_example.load_model import model, tokenizer
 
 # --8<-- [start:catch-layer]
+import torch
+
 layer = model.model.layers[0]  # Phi3DecoderLayer
 caught = {}
 

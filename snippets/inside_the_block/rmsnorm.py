@@ -5,10 +5,10 @@
 from-scratch Phi-3 imports it from here.
 """
 
+# --8<-- [start:layernorm]
 import torch
 
 
-# --8<-- [start:layernorm]
 def layer_norm(x, weight, bias, eps=1e-5):
     """LayerNorm (2017 Transformer): centre, scale to unit variance, then affine."""
     mean = x.mean(-1, keepdim=True)

@@ -14,9 +14,8 @@ from snippets.inside_the_block.rotary import (
     rotary_frequencies,
 )
 
-HEAD_DIM = 96  # Phi-3-mini: 3072 / 32 heads
-
 # --8<-- [start:relative-position]
+HEAD_DIM = 96  # Phi-3-mini: 3072 / 32 heads
 generator = torch.Generator().manual_seed(0)
 q = torch.randn(1, 1, 1, HEAD_DIM, generator=generator)  # (batch, heads, seq, head_dim)
 k = torch.randn(1, 1, 1, HEAD_DIM, generator=generator)
@@ -60,7 +59,7 @@ print("same rotation:", torch.allclose(halves, pairs[..., to_halves], atol=1e-6)
 # --8<-- [start:frequencies]
 theta_i = rotary_frequencies(HEAD_DIM)  # (48,) radians per position
 wavelength = 2 * torch.pi / theta_i  # positions for a full turn
-print(f"{len(theta_i)} frequencies, from {theta_i[0]:.0f} to {theta_i[-1]:.2e} rad/token")
+print(f"{len(theta_i)} frequencies: {theta_i[0]:.0f} to {theta_i[-1]:.2e} rad/token")
 print(f"full turn after {wavelength[0]:.1f} to {wavelength[-1]:,.0f} tokens")
 # --8<-- [end:frequencies]
 

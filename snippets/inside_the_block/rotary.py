@@ -5,10 +5,10 @@
 (the "rotate half" layout). The chapter's from-scratch Phi-3 imports both from here.
 """
 
+# --8<-- [start:frequencies]
 import torch
 
 
-# --8<-- [start:frequencies]
 def rotary_frequencies(head_dim, theta=10000.0):
     """theta_i = theta ** (-2i / head_dim): one angle per pair of dimensions."""
     exponents = torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim

@@ -4,16 +4,18 @@ The 2017 Transformer and Phi-3 are built on the meta device from their sizes (mo
 trees and parameter counts, no weights); the encoder is a real checkpoint.
 """
 
+from snippets.inside_the_block.load_encoder import encoder
+
+# --8<-- [start:setup]
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM, MarianConfig, MarianMTModel
-
-from snippets.inside_the_block.load_encoder import encoder
 
 
 def count_parameters(model, trainable_only=False):
     return sum(
         p.numel() for p in model.parameters() if p.requires_grad or not trainable_only
     )
+# --8<-- [end:setup]
 
 
 # --8<-- [start:encoder-decoder]
@@ -42,7 +44,8 @@ with torch.device("meta"):  # shapes only, no memory
     transformer_2017 = MarianMTModel(transformer_2017_config)
 print(transformer_2017)
 print(f"parameters: {count_parameters(transformer_2017):,}")
-print(f"trained parameters: {count_parameters(transformer_2017, trainable_only=True):,}")
+trained = count_parameters(transformer_2017, trainable_only=True)
+print(f"trained parameters: {trained:,}")
 # --8<-- [end:encoder-decoder]
 
 # --8<-- [start:encoder-only]

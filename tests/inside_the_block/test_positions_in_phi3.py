@@ -25,4 +25,15 @@ def test_rotary_buffer_is_the_frequencies():
 
 def test_runs_as_a_script():
     output = run_script("snippets/inside_the_block/positions_in_phi3.py")
-    assert output.startswith("embed_tokens")
+    assert "cos, sin equal: True True" in output
+    assert "rotated q, k equal: True" in output
+    assert "\nembed_tokens " in output
+
+
+def test_versus_transformers_prints_true():
+    from snippets.inside_the_block import positions_in_phi3 as p
+
+    torch.testing.assert_close(p.cos, p.their_cos, rtol=0, atol=0)
+    torch.testing.assert_close(p.sin, p.their_sin, rtol=0, atol=0)
+    for mine, reference in zip(p.ours, p.theirs):
+        torch.testing.assert_close(mine, reference)

@@ -28,3 +28,14 @@ def test_same_result_for_other_seeds():
 def test_runs_as_a_script():
     output = run_script("snippets/inside_the_block/residual_depth.py")
     assert "largest / smallest" in output
+
+
+def test_about_half_again_per_block_without_residual():
+    from snippets.inside_the_block import residual_depth as r
+
+    first, last = r.without_residual[0], r.without_residual[-1]
+    per_block = (first / last) ** (1 / (r.DEPTH - 1))
+    assert 1.3 < per_block < 1.7  # "grows by about half at every block"
+    assert last == min(r.without_residual)
+    assert 1e5 <= spread(r.without_residual) < 1e6  # "five orders of magnitude"
+    assert 10 <= spread(r.with_residual) < 100  # "about one order of magnitude"

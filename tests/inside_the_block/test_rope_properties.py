@@ -46,3 +46,37 @@ def test_frequencies_of_phi3_mini(rope):
 def test_runs_as_a_script():
     output = run_script("snippets/inside_the_block/rope_properties.py")
     assert "same rotation: True" in output
+
+
+def test_attention_without_positions_ignores_order():
+    """Shuffle the tokens: same scores, shuffled (why positions must be injected)."""
+    torch.manual_seed(0)
+    attention = torch.nn.MultiheadAttention(16, 2, batch_first=True)
+    x = torch.randn(1, 6, 16)
+    shuffle = torch.randperm(6)
+    out, _ = attention(x, x, x)
+    shuffled_out, _ = attention(x[:, shuffle], x[:, shuffle], x[:, shuffle])
+    torch.testing.assert_close(shuffled_out, out[:, shuffle])
+
+
+def test_first_pair_turns_one_radian_per_token(rope):
+    assert rope.theta_i[0] == 1.0
+    assert len(rope.theta_i) == 48
+    assert rope.wavelength[-1] > 10_000  # "tens of thousands of tokens"
+
+
+def test_permuted_projection_rows_give_the_same_scores(rope):
+    """Interleaved RoPE on W x equals rotate-half RoPE on (W permuted) x, in scores."""
+    torch.manual_seed(0)
+    hidden, d = 32, rope.HEAD_DIM
+    w_q, w_k = torch.randn(d, hidden), torch.randn(d, hidden)
+    tokens = torch.randn(1, 1, 7, hidden)
+    positions = torch.arange(7)[None]
+    q, k = tokens @ w_q.T, tokens @ w_k.T  # (1, 1, 7, d)
+    scores_paper = (rope.apply_rotary_interleaved(q, positions)
+                    @ rope.apply_rotary_interleaved(k, positions).transpose(-1, -2))
+    q_p, k_p = tokens @ w_q[rope.to_halves].T, tokens @ w_k[rope.to_halves].T
+    cos, sin = rope.rotary_cos_sin(d, positions)
+    q_rot, k_rot = rope.apply_rotary(q_p, k_p, cos, sin)
+    torch.testing.assert_close(q_rot @ k_rot.transpose(-1, -2), scores_paper,
+                               rtol=1e-4, atol=1e-3)
