@@ -8,6 +8,9 @@ and each becomes `docs/<chapter>/figures/<name>.svg`, where `<chapter>` is the
 snippet's folder with `_` written as `-` (snippets/inside_the_block ->
 docs/inside-the-block). Labels are language-neutral (symbols, numbers, code names) so
 one SVG serves both languages; the captions on the pages are translated.
+Figures that read a model's config get the real one: the command runs with the
+offline real-size cache (`tools.hfcache`, "realsize"), as a reader online would get it
+from the Hub.
 
     python -m tools.figures             # write into docs/
     python -m tools.figures --out DIR   # write into DIR instead (the tests do this)
@@ -59,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="write here instead of docs/")
     args = parser.parse_args(argv)
+    from tools import hfcache
+
+    hfcache.activate("realsize")  # before anything imports huggingface_hub
     for path in render(args.out):
         print(path)
     return 0

@@ -96,6 +96,10 @@ def test_the_site_renders_and_offers_the_notebook(site_dir, chapter, language):
     assert nbformat.reads(download.read_text(encoding="utf-8"), 4) == notebook
     for english in chapter.pages:
         stem = english.removesuffix(".md")
-        page = (site_dir / prefix / stem / "index.html").read_text(encoding="utf-8")
-        assert 'href="../notebook/"' in page
-        assert f'href="../{download.name}"' in page
+        # chapter/index.md is served at chapter/, chapter/page.md at chapter/page/
+        is_index = stem.endswith("/index") or stem == "index"
+        folder = stem.removesuffix("index") if is_index else f"{stem}/"
+        up = "" if is_index else "../"
+        page = (site_dir / prefix / folder / "index.html").read_text(encoding="utf-8")
+        assert f'href="{up}notebook/"' in page
+        assert f'href="{up}{download.name}"' in page
