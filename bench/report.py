@@ -1,16 +1,15 @@
 """Turn docs/why-slow/benchmark.json into the Markdown the pages include.
 
-    python -m bench.report            # rewrite bench/output/*.md from the JSON
+    python -m bench.report            # rewrite bench/output/*.txt from the JSON
     python -m bench.report --check    # exit 1 if they are stale
 
-`make bench` runs this after measuring; the page "Why is it slow on a CPU?" includes
-bench/output/table.<lang>.md and summary.<lang>.md, so no measured number is typed.
+`make bench` runs this after measuring; both language pages of "Why is it slow on a CPU?"
+include bench/output/summary.txt and table.txt, so no measured number is typed.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import sys
 from pathlib import Path
@@ -20,24 +19,7 @@ from tools.paths import ROOT
 DEFAULT_JSON = ROOT / "docs" / "why-slow" / "benchmark.json"
 OUTPUT = ROOT / "bench" / "output"
 GB = 1000**3
-LANGUAGES = ("en", "zh")
 
-CHANGES = {  # recipe -> what differs from the walkthrough, per language
-    "walkthrough": ("nothing: bf16, sdpa, KV cache, all cores",
-                    "无：bf16、sdpa、KV 缓存、所有核心"),
-    "fp32": ("float32 weights", "float32 权重"),
-    "no-kv-cache": ("`use_cache=False`", "`use_cache=False`"),
-    "1-thread": ("`torch.set_num_threads(1)`", "`torch.set_num_threads(1)`"),
-    "eager-attention": ('`attn_implementation="eager"`', '`attn_implementation="eager"`'),
-    "int8": ("int8 matrices (`Int8Linear`)", "int8 矩阵（`Int8Linear`）"),
-}
-HEADERS = {
-    "en": ["Recipe", "Changed", "Prefill (s)", "Decode (s/token)",
-           "Floor (s/token)", "Total (s)", "Speed-up", "Peak memory (GB)",
-           "In matmul", "Load average"],
-    "zh": ["配方", "改动", "预填充（秒）", "解码（秒/词元）", "下限（秒/词元）",
-           "总计（秒）", "加速比", "峰值内存（GB）", "矩阵乘法占比", "负载均值"],
-}
 RECIPE_KEYS = {
     "name": str, "settings": dict, "prompt_tokens": int, "new_tokens": int,
     "load_s": float, "prefill_s": float, "decode_s_per_token": float,
@@ -96,98 +78,84 @@ def all_cores_bandwidth(data: dict) -> float:
     return speeds.get(str(data["machine"]["cores"]), max(speeds.values()))
 
 
-def headline(data: dict) -> dict:
-    """The numbers the summary states."""
+def matmul_bandwidth(r: dict) -> float:
+    """Bytes per second the matrix products read: bytes / (decode time in matmul)."""
+    return r["bytes_per_token"] / (r["decode_s_per_token"] * r["matmul_share"])
+
+
+def table(data: dict) -> str:
+    """The measurements, one row per recipe, as aligned plain text."""
+    header = ["recipe", "prefill s", "decode s/token", "floor s/token", "x floor",
+              "total s", "speed-up", "peak GB", "in matmul", "matmul GB/s",
+              "load avg"]
+    rows = [header]
+    for r in data["recipes"]:
+        decode, floor = r["decode_s_per_token"], r["floor_s_per_token"]
+        rows.append([
+            r["name"], f"{r['prefill_s']:.2f}", f"{decode:.3f}", f"{floor:.3f}",
+            f"{decode / floor:.1f}", f"{r['total_s']:.1f}",
+            f"{speedup(data, r['name']):.1f}x", f"{r['peak_rss_bytes'] / GB:.1f}",
+            f"{r['matmul_share']:.0%}", f"{matmul_bandwidth(r) / GB:.1f}",
+            f"{r['loadavg_before'][0]:.1f} -> {r['loadavg_after'][0]:.1f}",
+        ])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join([row[0].ljust(widths[0])] + [
+        cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]).rstrip()
+        for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def summary(data: dict) -> str:
+    """Where, when and with what the numbers were measured, and the headline."""
+    machine, versions = data["machine"], data["versions"]
     base, best = recipe(data, data["baseline"]), recipe(data, data["recommended"])
+    flags = " ".join(flag for flag, present in machine["flags"].items() if present)
+    bandwidth = ", ".join(
+        f"{value / GB:.1f} GB/s with {threads} thread{'s' if threads != '1' else ''}"
+        for threads, value in sorted(data["bandwidth_bytes_per_s"].items(),
+                                     key=lambda item: -int(item[0])))
     loads = [value for r in data["recipes"]
              for value in (r["loadavg_before"][0], r["loadavg_after"][0])]
-    return {
-        "date": datetime.datetime.fromisoformat(data["date"]).date().isoformat(),
-        "cpu": data["machine"]["cpu"],
-        "cores": data["machine"]["cores"],
-        "ram": f"{data['machine']['ram_bytes'] / GB:.0f}",
-        "flags": ", ".join(f for f, on in data["machine"]["flags"].items() if on),
-        "bandwidth_all": f"{all_cores_bandwidth(data) / GB:.1f}",
-        "tokens": data["new_tokens"],
-        "prompt_tokens": base["prompt_tokens"],
-        "base_total": f"{base['total_s']:.1f}",
-        "base_decode": f"{base['decode_s_per_token']:.2f}",
-        "base_floor": f"{base['floor_s_per_token']:.2f}",
-        "best_total": f"{best['total_s']:.1f}",
-        "best_decode": f"{best['decode_s_per_token']:.2f}",
-        "best_floor": f"{best['floor_s_per_token']:.2f}",
-        "best_vs_floor": f"{best['decode_s_per_token'] / best['floor_s_per_token']:.1f}",
-        "speedup": f"{speedup(data, data['recommended']):.1f}",
-        "base_peak": f"{base['peak_rss_bytes'] / GB:.1f}",
-        "best_peak": f"{best['peak_rss_bytes'] / GB:.1f}",
-        "load_min": f"{min(loads):.1f}",
-        "load_max": f"{max(loads):.1f}",
-        "python": data["versions"]["python"],
-        "torch": data["versions"]["torch"],
-        "transformers": data["versions"]["transformers"],
-        "mode": data["mode"],
-    }
 
+    def lines(r: dict) -> list[tuple[str, str]]:
+        decode, floor = r["decode_s_per_token"], r["floor_s_per_token"]
+        return [
+            (r["name"], f"{r['total_s']:.1f} s in all: prefill {r['prefill_s']:.2f} s, "
+                        f"then {decode:.3f} s per token (median)"),
+            ("", f"floor {floor:.3f} s per token: {decode / floor:.1f}x the floor"),
+            ("", f"{r['matmul_share']:.0%} of a decode step in matrix products, "
+                 f"reading {matmul_bandwidth(r) / GB:.1f} GB/s"),
+        ]
 
-def table(data: dict, language: str) -> str:
-    column = LANGUAGES.index(language)
-    rows = ["| " + " | ".join(HEADERS[language]) + " |",
-            "|" + "|".join([" --- "] * 2 + [" ---: "] * 8) + "|"]
-    for r in data["recipes"]:
-        name = f"**{r['name']}**" if r["name"] == data["recommended"] else r["name"]
-        change = CHANGES.get(r["name"], (r["settings"].get("change", ""),) * 2)[column]
-        load = f"{r['loadavg_before'][0]:.1f} → {r['loadavg_after'][0]:.1f}"
-        rows.append("| " + " | ".join([
-            name, change, f"{r['prefill_s']:.2f}", f"{r['decode_s_per_token']:.3f}",
-            f"{r['floor_s_per_token']:.3f}", f"{r['total_s']:.1f}",
-            f"{speedup(data, r['name']):.1f}×", f"{r['peak_rss_bytes'] / GB:.1f}",
-            f"{r['matmul_share']:.0%}", load]) + " |")
-    return "\n".join(rows) + "\n"
-
-
-SUMMARY = {
-    "en": (
-        "Measured on {date} on this CPU: {cpu}, {cores} cores and {ram} GB of RAM "
-        "(flags: {flags}), Python {python}, torch {torch}, transformers "
-        "{transformers}{quick}. Memory bandwidth: {bandwidth_all} GB/s.\n\n"
-        "The walkthrough recipe took **{base_total} s** for {tokens} new tokens "
-        "({base_decode} s per token while decoding; floor {base_floor} s). The int8 "
-        "recipe took **{best_total} s** ({best_decode} s per token; floor "
-        "{best_floor} s, so {best_vs_floor}× its floor): **{speedup}× faster**. "
-        "Peak memory: {base_peak} GB and {best_peak} GB. The 1-minute load average "
-        "of the machine ranged from {load_min} to {load_max} during the run "
-        "(the benchmark alone accounts for up to {cores}; more means other programs "
-        "were competing for the cores).\n"
-    ),
-    "zh": (
-        "测量于 {date}，CPU：{cpu}，{cores} 个核心，{ram} GB 内存"
-        "（指令集标志：{flags}），Python {python}、torch {torch}、transformers "
-        "{transformers}{quick}。内存带宽：{bandwidth_all} GB/s。\n\n"
-        "演练配方生成 {tokens} 个新词元用了 **{base_total} 秒**（解码时每个词元 "
-        "{base_decode} 秒，下限 {base_floor} 秒）。int8 配方用了 **{best_total} 秒**"
-        "（每个词元 {best_decode} 秒，下限 {best_floor} 秒，是下限的 "
-        "{best_vs_floor} 倍）：**快 {speedup} 倍**。峰值内存分别为 {base_peak} GB "
-        "和 {best_peak} GB。运行期间机器 1 分钟负载均值在 {load_min} 到 {load_max} "
-        "之间（基准测试本身最多占 {cores}；更高说明还有其他程序在争用核心）。\n"
-    ),
-}
-QUICK = {"en": " (quick mode: a tiny model, not Phi-3-mini's size)",
-         "zh": "（快速模式：微型模型，不是 Phi-3-mini 的规模）"}
-
-
-def summary(data: dict, language: str) -> str:
-    numbers = headline(data)
-    quick = QUICK[language] if data["mode"] == "quick" else ""
-    return SUMMARY[language].format(**numbers, quick=quick)
+    fields = [
+        ("date", data["date"]),
+        ("cpu", f"{machine['cpu']}, {machine['cores']} cores, "
+                f"{machine['ram_bytes'] / GB:.0f} GB RAM"),
+        ("cpu flags", flags or "-"),
+        ("versions", f"Python {versions['python']}, torch {versions['torch']}, "
+                     f"transformers {versions['transformers']}"),
+        ("model", f"Phi-3-mini, {data['model']['sizes']}, {data['model']['weights']}"),
+        ("generation", f"{base['prompt_tokens']} prompt tokens, "
+                       f"{data['new_tokens']} new tokens, greedy"),
+        ("bandwidth", bandwidth),
+        *lines(base),
+        *lines(best),
+        ("speed-up", f"{speedup(data, best['name']):.1f}x "
+                     f"(total time, {base['name']} / {best['name']})"),
+        ("peak memory", f"{base['peak_rss_bytes'] / GB:.1f} GB ({base['name']}), "
+                        f"{best['peak_rss_bytes'] / GB:.1f} GB ({best['name']})"),
+        ("load average", f"{min(loads):.1f} to {max(loads):.1f} (1 minute; the "
+                         f"benchmark alone accounts for up to {machine['cores']})"),
+    ]
+    if data["mode"] == "quick":
+        fields.insert(0, ("mode", "quick: a tiny model, NOT Phi-3-mini's size"))
+    width = max(len(key) for key, _ in fields)
+    return "".join(f"{key.ljust(width)}  {value}\n" for key, value in fields)
 
 
 def rendered(data: dict) -> dict[str, str]:
     """{file name: text} of everything derived from the JSON."""
-    files = {}
-    for language in LANGUAGES:
-        files[f"table.{language}.md"] = table(data, language)
-        files[f"summary.{language}.md"] = summary(data, language)
-    return files
+    return {"summary.txt": summary(data), "table.txt": table(data)}
 
 
 def write(data: dict, folder: Path = OUTPUT) -> list[Path]:

@@ -4,9 +4,15 @@
 benchmark.svg from the JSON, so the figure never holds a typed number.
 """
 
+import json
 from pathlib import Path
 
-from bench.report import DEFAULT_JSON, load
+REPOSITORY = Path(__file__).resolve().parents[2]  # snippets/why_slow/ -> the root
+DEFAULT_JSON = REPOSITORY / "docs" / "why-slow" / "benchmark.json"
+
+
+def load(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def draw_benchmark(path: Path = DEFAULT_JSON):
@@ -34,3 +40,10 @@ def draw_benchmark(path: Path = DEFAULT_JSON):
 
 
 FIGURES = {"benchmark": draw_benchmark}
+
+
+if __name__ == "__main__":
+    data = load(DEFAULT_JSON)
+    for recipe in data["recipes"]:
+        print(f"{recipe['name']}: {recipe['decode_s_per_token']:.3f} s/token "
+              f"(floor {recipe['floor_s_per_token']:.3f}), {recipe['total_s']:.1f} s")

@@ -20,3 +20,19 @@ def test_one_bar_per_recipe_in_both_panels():
     labels = [label.get_text() for label in decode.get_yticklabels()]
     assert labels == [r["name"] for r in data["recipes"]][::-1]
     assert FIGURES == {"benchmark": draw_benchmark}
+
+
+def test_script_prints_what_it_plots():
+    from tests.helpers import run_script
+
+    printed = run_script("snippets/why_slow/plot_benchmark.py").splitlines()
+    data = report.load()
+    assert [line.split(":")[0] for line in printed] == [r["name"] for r in data["recipes"]]
+    first = data["recipes"][0]
+    assert f"{first['decode_s_per_token']:.3f} s/token" in printed[0]
+
+
+def test_reads_the_json_the_benchmark_writes():
+    from snippets.why_slow.plot_benchmark import DEFAULT_JSON
+
+    assert DEFAULT_JSON == report.DEFAULT_JSON
