@@ -55,6 +55,7 @@ FACTS = {
     "bytes read per token, GB (bf16)": f"{bf16_per_token / GB:.1f}",
     "bytes read per token, GB (int8)": f"{int8_per_token / GB:.1f}",
     "new tokens": str(NEW_TOKENS),
+    "tokens generated before the last step": str(NEW_TOKENS - 1),
     "layers": str(mini["num_hidden_layers"]),
     "key/value heads": str(mini["num_key_value_heads"]),
     "head_dim": str(mini["hidden_size"] // mini["num_attention_heads"]),
