@@ -18,7 +18,7 @@ from tools.docs_blocks import pages
 from tools.paths import DOCS, ROOT
 
 NOT_PROSE = [
-    re.compile(r"^(\s*)(`{3,}).*?^\1\2", re.M | re.S),  # fenced code
+    re.compile(r"^([ \t]*)(`{3,}).*?^\1\2", re.M | re.S),  # fenced code
     re.compile(r"^\s*--8<--.*$", re.M),  # includes
     re.compile(r"`[^`\n]+`"),  # inline code
     re.compile(r"\]\([^)]*\)"),  # link targets
@@ -60,3 +60,8 @@ def test_every_number_in_prose_is_checked(page):
 def test_number_finder():
     text = "Phi-3 has 32 layers of 3072, 3,821,079,552 in all, 7.6 GB in bf16; `9216` 4k"
     assert prose_numbers(text) == ["32", "3072", "3,821,079,552", "7.6"]
+
+
+def test_prose_between_fences_is_read():
+    text = "```python\nx = 1234\n```\n\nThe model has 3072 dims.\n\n    ```text\n    5678\n    ```\n"
+    assert prose_numbers(text) == ["3072"]
