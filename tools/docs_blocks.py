@@ -109,7 +109,8 @@ def code_blocks(fences: list[Fence]) -> list[tuple[CodeBlock, int]]:
     """The runnable blocks, as pytest-codeblocks' `CodeBlock`s, with their fence counts.
 
     Unlike pytest-codeblocks' own reader, a `<!--pytest-codeblocks:cont-->` block
-    continues the previous *runnable* block, so output fences may stand in between.
+    continues the previous block *of its language*, so output fences and shell
+    blocks may stand in between.
     """
     blocks: list[tuple[CodeBlock, int]] = []
     for fence in fences:
@@ -117,11 +118,14 @@ def code_blocks(fences: list[Fence]) -> list[tuple[CodeBlock, int]]:
             continue
         code = fence.code + "\n"
         if fence.is_continuation:
-            if not blocks or blocks[-1][0].syntax != fence.info:
+            # the previous block of the same language: a skipped ```sh block may
+            # stand between two Python blocks of one program
+            same = [i for i, (block, _) in enumerate(blocks) if block.syntax == fence.info]
+            if not same:
                 raise ValueError(f"line {fence.lineno}: nothing to continue")
-            block, count = blocks[-1]
+            block, count = blocks[same[-1]]
             block.code += code
-            blocks[-1] = (block, count + 1)
+            blocks[same[-1]] = (block, count + 1)
             continue
         marks, importorskip = [], None
         for marker in fence.markers:
