@@ -23,6 +23,10 @@ from pathlib import Path
 
 REAL_MODEL = "--real-model" in sys.argv or os.environ.get("INSIDE_PHI3_REAL_MODEL") == "1"
 if not REAL_MODEL:
+    # Tiny models gain nothing from a second thread, and on a busy 2-core machine
+    # competing thread pools made the suite ten times slower. Set before torch is
+    # imported; it reaches the subprocesses and notebook kernels too.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     from tools import hfcache
 
     hfcache.activate("standin")  # before anything imports huggingface_hub

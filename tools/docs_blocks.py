@@ -32,6 +32,17 @@ def language_of(page: Path) -> str:
     return suffixes[-2].lstrip(".") if len(suffixes) >= 2 else "en"
 
 
+def page_url(src: str) -> str:
+    """The site path MkDocs serves a docs-relative page at (directory URLs).
+
+    'index.md' -> '', 'x/index.md' -> 'x/', 'x/y.md' -> 'x/y/'.
+    """
+    stem = src.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/"
+
+
 def pages() -> list[Path]:
     return sorted(DOCS.rglob("*.md"))
 

@@ -95,11 +95,11 @@ def test_the_site_renders_and_offers_the_notebook(site_dir, chapter, language):
     download = next((site_dir / prefix / chapter.folder).glob("*.ipynb"))
     assert nbformat.reads(download.read_text(encoding="utf-8"), 4) == notebook
     for english in chapter.pages:
-        stem = english.removesuffix(".md")
-        # chapter/index.md is served at chapter/, chapter/page.md at chapter/page/
-        is_index = stem.endswith("/index") or stem == "index"
-        folder = stem.removesuffix("index") if is_index else f"{stem}/"
-        up = "" if is_index else "../"
-        page = (site_dir / prefix / folder / "index.html").read_text(encoding="utf-8")
+        source = DOCS / notebooks.localized(english, language)
+        if "```python" not in source.read_text(encoding="utf-8"):
+            continue  # the hook links the notebook from the pages that run code
+        url = docs_blocks.page_url(english)
+        up = "../" * (url.count("/") - chapter.folder.count("/") - 1)
+        page = (site_dir / prefix / url / "index.html").read_text(encoding="utf-8")
         assert f'href="{up}notebook/"' in page
         assert f'href="{up}{download.name}"' in page
