@@ -13,6 +13,7 @@ Run it on its own with `python -m snippets.preflight`.
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 
@@ -22,14 +23,18 @@ GB = 1000**3
 SKIP_MEMORY_CHECK = "INSIDE_PHI3_SKIP_MEMORY_CHECK"
 
 
-def check_environment(model_id: str) -> None:
-    """Exit with a short explanation if `model_id` can't be loaded on this machine."""
+def check_environment(model_id: str, dtype=None) -> None:
+    """Exit with a short explanation if `model_id` can't be loaded on this machine.
+
+    `dtype` is the dtype the example loads the weights in (default: the
+    checkpoint's own, bfloat16 for Phi-3).
+    """
     version_note = _version_note()
     if version_note:
         print(version_note, file=sys.stderr)
     config = _load_config(model_id)
     if os.environ.get(SKIP_MEMORY_CHECK) != "1":
-        _check_memory(model_id, config)
+        _check_memory(model_id, config, dtype)
 
 
 def _version_note() -> str | None:
@@ -67,13 +72,17 @@ def _load_config(model_id: str):
         ) from None
 
 
-def weight_bytes(config) -> int:
-    """Bytes the model's weights take in its checkpoint dtype (counted on `meta`)."""
+def weight_bytes(config, dtype=None) -> int:
+    """Bytes the model's weights take in `dtype` (default: the checkpoint's).
+
+    Counted on the `meta` device: the model is built without memory.
+    """
     import torch
     from transformers import AutoModelForCausalLM
 
+    config = copy.deepcopy(config)  # from_config records the dtype in the config
     with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(config, dtype=config.dtype)
+        model = AutoModelForCausalLM.from_config(config, dtype=dtype or config.dtype)
     return sum(p.numel() * p.element_size() for p in model.parameters())
 
 
@@ -92,8 +101,8 @@ def available_memory() -> int | None:
         return None
 
 
-def _check_memory(model_id: str, config) -> None:
-    needed, free = weight_bytes(config), available_memory()
+def _check_memory(model_id: str, config, dtype=None) -> None:
+    needed, free = weight_bytes(config, dtype), available_memory()
     if free is None or free >= needed:
         return
     raise SystemExit(

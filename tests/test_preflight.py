@@ -88,3 +88,15 @@ def test_pins_match_pyproject():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     for name, version in preflight.PINNED.items():
         assert f'"{name}=={version}"' in pyproject
+
+
+def test_float32_needs_twice_the_memory(monkeypatch):
+    import torch
+
+    config = AutoConfig.from_pretrained(TEST_DATA / "phi3-mini-4k-instruct.config.json")
+    assert preflight.weight_bytes(config, torch.float32) == 3_821_079_552 * 4
+    monkeypatch.setattr(preflight, "available_memory", lambda: 10 * preflight.GB)
+    monkeypatch.delenv(preflight.SKIP_MEMORY_CHECK, raising=False)
+    preflight._check_memory(MINI_ID, config)  # bfloat16 fits in 10 GB
+    with pytest.raises(SystemExit, match="its weights need 15.3 GB"):
+        preflight._check_memory(MINI_ID, config, torch.float32)

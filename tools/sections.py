@@ -80,3 +80,22 @@ def run_sections(path: Path, until: set[str] | None = None) -> dict[str, str]:
             if not waiting:
                 break
     return printed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tools.sections FILE`: print {section: output} of FILE as JSON.
+
+    The real-model tier runs each snippet this way, in a process of its own, so the
+    memory of one snippet's model is free again before the next one loads.
+    """
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    printed = run_sections(Path(args[0]))
+    sys.stdout.write("\n" + json.dumps(printed))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -8,8 +8,10 @@ from snippets.inside_the_block.phi3_from_scratch import (
     Phi3FromScratch,
     generate_greedy,
 )
+from snippets.preflight import check_environment
 
 MODEL_ID = "microsoft/Phi-3-mini-4k-instruct"
+check_environment(MODEL_ID, dtype=torch.float32)  # float32 needs twice the memory
 tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
 # float32, not the checkpoint's bfloat16: the two implementations add and multiply
 # in different orders, and bfloat16 keeps too few digits for them to agree to 1e-5.
