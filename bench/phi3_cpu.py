@@ -58,10 +58,12 @@ class Recipe:
     attention: str = "sdpa"
     kv_cache: bool = True
     int8: bool = False
+    int4: bool = False
 
 
 RECIPES = [  # the baseline and the recommended recipe first, measured back to back
     Recipe("walkthrough", "the first chapter's pipeline: bf16, sdpa, KV cache"),
+    Recipe("int4", "int4 matrices (Int4Linear)", int4=True),
     Recipe("int8", "int8 matrices (Int8Linear)", int8=True),
     Recipe("fp32", "float32 weights", dtype="float32"),
     Recipe("1-thread", "torch.set_num_threads(1)", threads=1),
@@ -69,9 +71,10 @@ RECIPES = [  # the baseline and the recommended recipe first, measured back to b
     Recipe("no-kv-cache", "use_cache=False", kv_cache=False),
 ]
 BASELINE = "walkthrough"
-RECOMMENDED = "int8"
+RECOMMENDED = "int4"
 CPU_FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8")
-MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::_weight_int8pack_mm")
+MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::_weight_int8pack_mm",
+              "aten::_weight_int4pack_mm_for_cpu")
 
 
 # ---------------------------------------------------------------- the machine
@@ -166,6 +169,11 @@ def build_model(recipe: Recipe, quick: bool):
         from snippets.why_slow.int8_linear import quantize_linears
 
         quantize_linears(model)
+    if recipe.int4:
+        from snippets.why_slow.int4_linear import Int4Linear
+        from snippets.why_slow.int8_linear import quantize_linears
+
+        quantize_linears(model, Int4Linear)
     return model
 
 

@@ -1,4 +1,4 @@
-"""The recommended CPU recipe: Phi-3-mini with int8 matrices, greedy, 50 new tokens.
+"""The recommended CPU recipe: Phi-3-mini with int4 matrices, greedy, 50 new tokens.
 
 Same prompt and pipeline as the first chapter (snippets/model_example/
 generate_email.py); only the weight format of the linear layers changes.
@@ -8,6 +8,7 @@ generate_email.py); only the weight format of the linear layers changes.
 from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
 
 from snippets.preflight import check_environment
+from snippets.why_slow.int4_linear import Int4Linear
 from snippets.why_slow.int8_linear import bytes_per_token, quantize_linears
 
 MODEL_ID = "microsoft/Phi-3-mini-4k-instruct"
@@ -19,7 +20,7 @@ model = AutoModelForCausalLM.from_pretrained(MODEL_ID, device_map="cpu", dtype="
 
 # --8<-- [start:quantize]
 before = bytes_per_token(model)
-quantize_linears(model)  # the projections of all 32 layers and the LM head
+quantize_linears(model, Int4Linear)  # the projections of all 32 layers, the LM head
 after = bytes_per_token(model)
 print(f"bytes read per token: {before:,} -> {after:,} ({after / before:.0%})")
 # --8<-- [end:quantize]

@@ -38,13 +38,13 @@ class Int8Linear(torch.nn.Module):
         return out.reshape(*x.shape[:-1], -1)  # (batch, seq, out_features)
 
 
-def quantize_linears(module: torch.nn.Module) -> None:
-    """Replace every bias-free nn.Linear inside `module` by an Int8Linear, in place."""
+def quantize_linears(module: torch.nn.Module, quantized=Int8Linear) -> None:
+    """Replace each bias-free nn.Linear in `module` by quantized(linear), in place."""
     for name, child in module.named_children():
         if isinstance(child, torch.nn.Linear) and child.bias is None:
-            setattr(module, name, Int8Linear(child))  # the bf16 weight is freed
+            setattr(module, name, quantized(child))  # the bf16 weight is freed
         else:
-            quantize_linears(child)
+            quantize_linears(child, quantized)
 # --8<-- [end:int8-linear]
 
 

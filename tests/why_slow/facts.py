@@ -1,7 +1,7 @@
 """Numbers the pages of docs/why-slow state in prose, each computed.
 
 Sizes come from the real-size models built on the meta device from the configs in
-tests/data, the int8 sizes from quantizing such a model with the page's own code,
+tests/data, the int8 and int4 sizes from quantizing such a model with the page's own code,
 the token count from the benchmark. Measured numbers (seconds, GB/s, GB of peak
 memory) are never in the prose: the pages include bench/output/*.md, generated from
 docs/why-slow/benchmark.json by `make bench`.
@@ -14,6 +14,7 @@ import json
 import torch
 
 from bench.phi3_cpu import NEW_TOKENS, PIPELINE_SETTINGS
+from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
 from snippets.why_slow.int8_linear import bytes_per_token, quantize_linears
 from tools.paths import TEST_DATA
 
@@ -40,8 +41,17 @@ medium = json.loads((TEST_DATA / "phi3-medium-4k-instruct.config.json").read_tex
 model = _meta_model("phi3-mini-4k-instruct")
 parameters = sum(p.numel() for p in model.parameters())
 bf16_per_token = bytes_per_token(model)
+int4_model = _meta_model("phi3-mini-4k-instruct")
+quantize_linears(int4_model, Int4Linear)
+int4_per_token = bytes_per_token(int4_model)
 quantize_linears(model)
 int8_per_token = bytes_per_token(model)
+# One Int4Linear of a real size: its bytes per weight, step and offset included.
+int4_layer = Int4Linear(torch.nn.Linear(mini["hidden_size"], mini["hidden_size"],
+                                        bias=False, dtype=torch.bfloat16, device="meta"))
+int4_bytes_per_weight = bytes_per_token(int4_layer) / mini["hidden_size"] ** 2
+group_extra_bytes = int4_layer.step_and_offset[0, 0].nbytes  # per group
+int4_levels = 2**4
 mini_kv = kv_bytes_per_token(mini)
 medium_kv = kv_bytes_per_token(medium)
 medium_kv_without_gqa = kv_bytes_per_token(medium, medium["num_attention_heads"])
@@ -70,5 +80,13 @@ FACTS = {
     "medium KV cache per token, bytes": f"{medium_kv:,}",
     "medium KV cache per token without GQA, bytes": f"{medium_kv_without_gqa:,}",
     "largest int8 value": str(torch.iinfo(torch.int8).max),
+    "int8 levels": str(2 * torch.iinfo(torch.int8).max + 1),
+    "bytes read per token, GB (int4)": f"{int4_per_token / GB:.1f}",
+    "int4 levels": str(int4_levels),
+    "largest int4 level": str(int4_levels - 1),
+    "int4 group size": str(GROUP_SIZE),
+    "step and offset bytes per group": str(group_extra_bytes),
+    "int4 bytes per weight": f"{int4_bytes_per_weight:g}",
+    "bf16 bytes per weight": str(torch.finfo(torch.bfloat16).bits // 8),
 }
 NOT_FACTS: dict[str, str] = {}

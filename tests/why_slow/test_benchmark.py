@@ -45,8 +45,8 @@ def test_quick_run_writes_a_complete_json(quick_run):
         assert len(recipe["loadavg_before"]) == len(recipe["loadavg_after"]) == 3
     best = report.recipe(data, phi3_cpu.RECOMMENDED)
     base = report.recipe(data, phi3_cpu.BASELINE)
-    assert best["settings"]["int8"] and not base["settings"]["int8"]
-    assert 0.45 < best["bytes_per_token"] / base["bytes_per_token"] < 0.55
+    assert best["settings"]["int4"] and not base["settings"]["int4"]
+    assert 0.30 < best["bytes_per_token"] / base["bytes_per_token"] < 0.33
     assert set(data["machine"]["flags"]) == set(phi3_cpu.CPU_FLAGS)
     assert data["versions"]["torch"].startswith("2.13.0")
 

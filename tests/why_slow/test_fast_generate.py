@@ -1,4 +1,4 @@
-"""fast_generate.py: the first chapter's pipeline on int8 matrices."""
+"""fast_generate.py: the first chapter's pipeline on int4 matrices."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pytest
 import torch
 
-from snippets.why_slow.int8_linear import Int8Linear
+from snippets.why_slow.int4_linear import Int4Linear
 from tests.helpers import run_script
 
 
@@ -18,15 +18,15 @@ def snippet():
     return snippet
 
 
-def test_every_linear_layer_is_int8(snippet):
+def test_every_linear_layer_is_int4(snippet):
     modules = list(snippet.model.modules())
     assert not any(isinstance(m, torch.nn.Linear) for m in modules)
-    assert sum(isinstance(m, Int8Linear) for m in modules) == (
+    assert sum(isinstance(m, Int4Linear) for m in modules) == (
         4 * snippet.model.config.num_hidden_layers + 1)
 
 
-def test_bytes_read_per_token_are_about_halved(snippet):
-    assert 0.45 < snippet.after / snippet.before < 0.55
+def test_bytes_read_per_token_are_under_a_third(snippet):
+    assert 0.30 < snippet.after / snippet.before < 0.33
 
 
 def test_same_pipeline_settings_as_the_first_chapter(snippet):
@@ -45,7 +45,7 @@ def test_logits_stay_close_to_the_bf16_model(snippet):
         quantized = snippet.model(ids).logits.float()  # (batch, seq, vocab)
         original = reference(ids).logits.float()
     error = (quantized - original).norm() / original.norm()
-    assert error < 0.05
+    assert error < 0.2  # measured 0.12 on the random stand-in (int8: 0.01)
 
 
 def test_script_prints_the_bytes_and_the_text(snippet):
