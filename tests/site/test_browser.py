@@ -172,7 +172,11 @@ def pick_search_words(site_dir: Path) -> dict[str, tuple[str, str]]:
                 if pattern.match(word) and word not in titles:
                     owners.setdefault(word, []).append(location)
         elsewhere = set().union(*pages["zh" if language == "en" else "en"].values())
-        unique = sorted((-len(w), w, where[0]) for w, where in owners.items()
+        # Prefer two-character Chinese words: the browser splits a Chinese query
+        # itself, and longer words may be split differently than jieba split the
+        # pages at build time. English: the longest word.
+        unique = sorted((abs(len(w) - 2) if language == "zh" else -len(w), w, where[0])
+                        for w, where in owners.items()
                         if len(where) == 1 and w not in elsewhere)
         assert unique, f"no {language} word found only in one page's body"
         _, word, location = unique[0]
