@@ -230,7 +230,8 @@ def test_mermaid_diagrams_render(page, site_url, site_dir):
     if not urls:
         pytest.skip("no page has a mermaid diagram yet")
     for url_path in urls:
-        open_page(page, site_url, url_path)
+        # "load", not "networkidle": the render is awaited explicitly below
+        open_page(page, site_url, url_path, wait_until="load")
         expected = page.locator("div.mermaid, pre.mermaid").count()
         page.wait_for_function(
             "() => document.querySelectorAll('pre.mermaid').length === 0", timeout=15_000)
@@ -250,7 +251,8 @@ def test_math_renders_with_katex(page, site_url, site_dir):
     if not urls:
         pytest.skip("no page has math yet")
     for url_path in urls:
-        open_page(page, site_url, url_path)
+        # "load", not "networkidle": the render is awaited explicitly below
+        open_page(page, site_url, url_path, wait_until="load")
         expected = page.locator(".arithmatex").count()
         page.wait_for_function(
             f"() => document.querySelectorAll('.arithmatex .katex').length >= {expected}",
