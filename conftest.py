@@ -126,14 +126,13 @@ def pytest_collection_modifyitems(config, items):
         for keyword, (skip, reason) in skips.items():
             if skip and keyword in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
-    all_pages = set(docs_blocks.pages())
+    # The guard only makes sense when every page, and every block of a page with
+    # Python code, is part of this run.
+    pages_with_code = {page for page, fences in EXPECTED.items() if fences}
     selected_pages = {item.path for item in items if isinstance(item, TestBlock)}
-    pages_with_blocks = {p for p in COLLECTED_PAGES if any(
-        f for f in EXPECTED.get(p, []))}
-    if COLLECTED_PAGES == all_pages and pages_with_blocks <= selected_pages:
-        session = items[0].session if items else None
-        if session is not None:
-            items.append(DocsGuard.from_parent(session, name="docs-guard"))
+    if (items and COLLECTED_PAGES == set(docs_blocks.pages())
+            and pages_with_code <= selected_pages):
+        items.append(DocsGuard.from_parent(items[0].session, name="docs-guard"))
 
 
 class DocsGuard(pytest.Item):

@@ -31,9 +31,11 @@ def chapter_facts(chapter: str) -> tuple[dict[str, str], dict[str, str]]:
     return facts, not_facts
 
 
-@cache
-def real_size_phi3(model_id: str = "microsoft/Phi-3-mini-4k-instruct"):
-    """The real-size model built from the config in tests/data, on the meta device."""
+def build_real_size_phi3(model_id: str = "microsoft/Phi-3-mini-4k-instruct"):
+    """A new real-size model from the config in tests/data, on the meta device.
+
+    For tests that change the model (e.g. quantize it); others share `real_size_phi3`.
+    """
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
@@ -41,3 +43,9 @@ def real_size_phi3(model_id: str = "microsoft/Phi-3-mini-4k-instruct"):
     config = AutoConfig.from_pretrained(ROOT / "tests" / "data" / f"{name}.config.json")
     with torch.device("meta"):
         return AutoModelForCausalLM.from_config(config, dtype=config.dtype)
+
+
+@cache
+def real_size_phi3(model_id: str = "microsoft/Phi-3-mini-4k-instruct"):
+    """The real-size model on the meta device, built once and shared: don't modify."""
+    return build_real_size_phi3(model_id)

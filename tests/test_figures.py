@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from tools.docs_blocks import pages
+from tools.docs_blocks import language_of, pages
 from tools.paths import DOCS, ROOT
 
 
@@ -27,7 +27,7 @@ def test_the_figures_command_draws_every_figure(tmp_path):
 def test_every_figure_is_shown_in_both_languages():
     shown: dict[str, set[str]] = {"en": set(), "zh": set()}
     for page in pages():
-        language = "zh" if page.name.endswith(".zh.md") else "en"
+        language = language_of(page)
         for target in re.findall(r"\]\((?:\.\./)*([\w\-/]*figures/[\w\-]+\.svg)\)",
                                  page.read_text(encoding="utf-8")):
             shown[language].add(target.split("figures/")[1])

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tools.docs_blocks import pages
+from tools.docs_blocks import language_of, pages
 from tools.paths import DOCS, ROOT
 
 EN_PAGE, ZH_PAGE = DOCS / "glossary.md", DOCS / "glossary.zh.md"
@@ -117,7 +117,7 @@ def test_glossary_does_not_define_a_forbidden_term():
             assert not re.search(pattern, row["zh"]), row
 
 
-ZH_PAGES = [page for page in pages() if page.name.endswith(".zh.md")]
+ZH_PAGES = [page for page in pages() if language_of(page) == "zh"]
 
 
 @pytest.mark.parametrize("page", ZH_PAGES, ids=lambda p: str(p.relative_to(ROOT)))

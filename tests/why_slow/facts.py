@@ -16,17 +16,10 @@ import torch
 from bench.phi3_cpu import NEW_TOKENS, PIPELINE_SETTINGS
 from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
 from snippets.why_slow.int8_linear import bytes_per_token, quantize_linears
+from tests.facts import build_real_size_phi3
 from tools.paths import TEST_DATA
 
 GB = 1000**3
-
-
-def _meta_model(name: str):
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    config = AutoConfig.from_pretrained(TEST_DATA / f"{name}.config.json")
-    with torch.device("meta"):
-        return AutoModelForCausalLM.from_config(config, dtype=config.dtype)
 
 
 def kv_bytes_per_token(config: dict, kv_heads: int | None = None, dtype_bytes=2) -> int:
@@ -38,10 +31,10 @@ def kv_bytes_per_token(config: dict, kv_heads: int | None = None, dtype_bytes=2)
 
 mini = json.loads((TEST_DATA / "phi3-mini-4k-instruct.config.json").read_text())
 medium = json.loads((TEST_DATA / "phi3-medium-4k-instruct.config.json").read_text())
-model = _meta_model("phi3-mini-4k-instruct")
+model = build_real_size_phi3()
 parameters = sum(p.numel() for p in model.parameters())
 bf16_per_token = bytes_per_token(model)
-int4_model = _meta_model("phi3-mini-4k-instruct")
+int4_model = build_real_size_phi3()
 quantize_linears(int4_model, Int4Linear)
 int4_per_token = bytes_per_token(int4_model)
 quantize_linears(model)

@@ -14,8 +14,8 @@ import torch
 
 from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
 from snippets.why_slow.int8_linear import bytes_per_token, quantize_linears
+from tests.facts import build_real_size_phi3
 from tests.helpers import run_script
-from tools.paths import TEST_DATA
 
 PROMPT = ("Write an email apologizing to Sarah for the tragic gardening mishap. "
           "Explain how it happened.")
@@ -65,11 +65,7 @@ def test_bytes_per_weight():
 
 
 def test_quantize_linears_on_the_real_size_model_reads_under_a_third():
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    config = AutoConfig.from_pretrained(TEST_DATA / "phi3-mini-4k-instruct.config.json")
-    with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+    model = build_real_size_phi3()  # a bfloat16 model of its own: quantized below
     linears = sum(isinstance(m, torch.nn.Linear) for m in model.modules())
     before = bytes_per_token(model)
     quantize_linears(model, Int4Linear)

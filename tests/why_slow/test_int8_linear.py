@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 
 from snippets.why_slow.int8_linear import Int8Linear, bytes_per_token, quantize_linears
+from tests.facts import build_real_size_phi3
 from tests.helpers import run_script
-from tools.paths import TEST_DATA
 
 
 def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -37,11 +37,8 @@ def test_weights_are_int8_and_dequantize_to_the_original():
 
 
 def test_quantize_linears_replaces_every_projection_and_halves_the_bytes():
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    config = AutoConfig.from_pretrained(TEST_DATA / "phi3-mini-4k-instruct.config.json")
-    with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+    model = build_real_size_phi3()  # a bfloat16 model of its own: quantized below
+    config = model.config
     linears = sum(isinstance(m, torch.nn.Linear) for m in model.modules())
     before = bytes_per_token(model)
     quantize_linears(model)
