@@ -42,11 +42,6 @@ def _language(config) -> str:
     return getattr(i18n, "current_language", None) or "en"
 
 
-def _download_name(chapter: notebooks.Chapter, language: str) -> str:
-    return f"{chapter.folder}.ipynb" if language == "en" \
-        else f"{chapter.folder}-{language}.ipynb"
-
-
 def _prefix(language: str) -> str:
     return "" if language == "en" else f"{language}/"
 
@@ -59,7 +54,7 @@ def on_files(files, config):
     source_dir = CACHE / "notebooks" / language
     for chapter in notebooks.chapters(config["nav"]):
         page_src = f"{chapter.folder}/{NOTEBOOK_PAGE}"
-        download_src = f"{chapter.folder}/{_download_name(chapter, language)}"
+        download_src = f"{chapter.folder}/{chapter.notebook_name(language)}"
         for src in (page_src, download_src):
             notebooks.write(chapter, language, source_dir / src)
         page = File(page_src, str(source_dir), config["site_dir"],
@@ -101,8 +96,8 @@ def on_page_markdown(markdown, page, config, files):
     chapter = notebooks.chapter_of(page.file.src_uri, config["nav"])
     if chapter is not None:
         lines.append(TEXT[language].format(
-            page=NOTEBOOK_PAGE, file=_download_name(chapter, language),
-            name=_download_name(chapter, language)))
+            page=NOTEBOOK_PAGE, file=chapter.notebook_name(language),
+            name=chapter.notebook_name(language)))
     note = '!!! info verified-with ""\n\n' + "".join(
         f"    {line}\n\n" for line in lines)
     # right under the page title, or at the top when there is none

@@ -124,8 +124,8 @@ class Chapter:
             if language != "en" else self.title
 
     def notebook_name(self, language: str) -> str:
-        """The file readers download, e.g. `model-example.zh.ipynb`."""
-        suffix = "" if language == "en" else f".{language}"
+        """The file readers download, e.g. `model-example-zh.ipynb`."""
+        suffix = "" if language == "en" else f"-{language}"
         return f"{self.folder}{suffix}.ipynb"
 
 
