@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VENDOR := docs/assets/vendor/.versions
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test test-real update-examples figures bench lock clean
+.PHONY: setup serve build test test-real update-examples figures bench new-page lock clean
 
 $(STAMP): pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test-real: setup  ## the opt-in tier: needs the real Phi-3 weights (network or H
 
 update-examples: setup  ## regenerate the outputs shown on the pages
 	$(BIN)/python -m tools.update_examples
+
+new-page: setup  ## CHAPTER=docs-folder SLUG=file-name TITLE="English title" [TITLE_ZH=...]
+	$(BIN)/python -m tools.new_page --chapter "$(CHAPTER)" --slug "$(SLUG)" \
+		--title "$(TITLE)" $(if $(TITLE_ZH),--title-zh "$(TITLE_ZH)") \
+		$(if $(SECTION),--section "$(SECTION)")
 
 figures: setup  ## redraw every figure from the code that makes it
 	$(BIN)/python -m tools.figures

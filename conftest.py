@@ -7,18 +7,18 @@
    exists) and sets HF_HUB_OFFLINE=1. Environment variables reach the code blocks and
    the snippet scripts, so they run unchanged. `pytest --real-model` skips this and
    uses the real weights (network or an existing cache).
-2. Pages. Every docs/**/*.md page is collected: its `--8<--` includes are expanded
-   with pymdownx's snippet preprocessor, then pytest-codeblocks' own extraction and
-   test items run the blocks, in both languages.
-3. Guard. `DocsGuard` runs last and fails if any Python fence on any page was not
-   executed, unless the fence carries `<!--pytest.mark.skip(reason="...")-->`.
+2. Pages. Every docs/**/*.md page is collected: `tools.site` reads it as a reader
+   sees it (includes expanded with pymdownx's snippet preprocessor) and each program
+   runs as a pytest-codeblocks test item, in both languages.
+   A fence that would not run as a reader expects (a Python fence with a title, a
+   skip without a reason, an unknown marker: `site.Fence.problems`) fails at
+   collection, and the summary says how many Python fences of each language ran.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections import Counter, defaultdict
 from pathlib import Path
 
 REAL_MODEL = "--real-model" in sys.argv or os.environ.get("INSIDE_PHI3_REAL_MODEL") == "1"
@@ -32,15 +32,26 @@ if not REAL_MODEL:
     hfcache.activate("standin")  # before anything imports huggingface_hub
 
 import pytest  # noqa: E402
+from pytest_codeblocks.main import CodeBlock  # noqa: E402
 from pytest_codeblocks.plugin import TestBlock  # noqa: E402
 
-from tools import docs_blocks  # noqa: E402
-from tools.paths import DOCS, ROOT  # noqa: E402
+from tools import site  # noqa: E402
+from tools.paths import DOCS  # noqa: E402
 
-# page -> fences the guard expects to run, and fences that did run
-EXPECTED: dict[Path, list[docs_blocks.Fence]] = {}
-EXECUTED: Counter[Path] = Counter()
-COLLECTED_PAGES: set[Path] = set()
+PASSED: dict[str, str] = {}  # program code -> the test that ran it and passed
+
+
+class PageProgram(TestBlock):
+    """A page's program. The same code on another page (the other language's: both
+    include the same snippets) ran once already: it passes with that test."""
+
+    def runtest(self):
+        first = PASSED.get(self.obj.code)
+        if first is None:
+            super().runtest()
+            PASSED[self.obj.code] = self.nodeid
+        else:
+            self.user_properties.append(("same_program_as", first))
 
 
 def pytest_addoption(parser):
@@ -86,31 +97,39 @@ def pytest_collect_file(file_path: Path, parent):
 
 
 class DocsPage(pytest.File):
-    """One Markdown page, includes expanded, run block by block."""
+    """One page, includes expanded: each program (a block and the blocks that
+    continue it) is one test. A fence that would not run fails collection."""
 
     def collect(self):
-        text = docs_blocks.expand_includes(self.path)
-        fences = docs_blocks.scan_fences(text)
-        EXPECTED[self.path] = [fence for fence in fences if fence.is_python]
-        COLLECTED_PAGES.add(self.path)
-        try:
-            blocks = docs_blocks.code_blocks(fences)
-        except ValueError as error:
-            raise pytest.UsageError(f"{self.path}: {error}") from None
-        for block, fence_count in blocks:
-            item = TestBlock.from_parent(self, name=f"line {block.lineno}", obj=block)
-            item.fence_count = fence_count if block.syntax == "python" else 0
+        page = site.load().page(self.path)
+        programs: list[tuple[site.Fence, list[str]]] = []
+        for fence in page.fences:
+            problems = fence.problems()
+            if problems:
+                raise pytest.Collector.CollectError(
+                    f"{self.path.name}:{fence.lineno}: " + "; ".join(problems))
+            if not fence.runs:
+                continue
+            if fence.is_continuation:
+                # continues the previous program of its language: output fences
+                # and a skipped shell block may stand in between
+                same = [p for p in programs if p[0].info == fence.info]
+                if not same:
+                    raise pytest.Collector.CollectError(
+                        f"{self.path.name}:{fence.lineno}: nothing to continue")
+                same[-1][1].append(fence.code)
+            else:
+                programs.append((fence, [fence.code]))
+        for first, codes in programs:
+            block = CodeBlock("\n".join(codes) + "\n", first.lineno, first.info,
+                              marks=[m for m in first.markers if m.startswith("pytest.")])
+            item = PageProgram.from_parent(self, name=f"line {first.lineno}", obj=block)
             for mark in block.marks:
                 item.add_marker(eval(mark, {"sys": sys, "pytest": pytest}))
+            if first.info == "python":
+                item.user_properties.append(("python_fences", (page.language,
+                                                               len(codes))))
             yield item
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if call.when == "call" and report.passed and isinstance(item, TestBlock):
-        EXECUTED[item.path] += item.fence_count
 
 
 @pytest.hookimpl(trylast=True)
@@ -126,48 +145,21 @@ def pytest_collection_modifyitems(config, items):
         for keyword, (skip, reason) in skips.items():
             if skip and keyword in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
-    # The guard only makes sense when every page, and every block of a page with
-    # Python code, is part of this run.
-    pages_with_code = {page for page, fences in EXPECTED.items() if fences}
-    selected_pages = {item.path for item in items if isinstance(item, TestBlock)}
-    if (items and COLLECTED_PAGES == set(docs_blocks.pages())
-            and pages_with_code <= selected_pages):
-        items.append(DocsGuard.from_parent(items[0].session, name="docs-guard"))
-
-
-class DocsGuard(pytest.Item):
-    """Every Python fence on every page ran, or says why it was skipped."""
-
-    def runtest(self):
-        problems = []
-        for page, fences in sorted(EXPECTED.items()):
-            where = page.relative_to(ROOT)
-            for fence in fences:
-                if fence.info != "python" and not fence.skip_reason_given:
-                    problems.append(
-                        f"{where}:{fence.lineno}: ```{fence.info} is not run by "
-                        "pytest-codeblocks; write ```python")
-            excused = sum(fence.skip_reason_given for fence in fences)
-            if EXECUTED[page] + excused != len(fences):
-                problems.append(
-                    f"{where}: {len(fences)} Python fences, {EXECUTED[page]} executed, "
-                    f"{excused} skipped with a reason")
-        if problems:
-            raise AssertionError("\n".join(problems))
-
-    def reportinfo(self):
-        return self.path, None, "every Python fence on every page was executed"
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not EXPECTED:
-        return
-    ran: dict[str, int] = defaultdict(int)
-    total: dict[str, int] = defaultdict(int)
-    for page, fences in EXPECTED.items():
-        language = docs_blocks.language_of(page)
-        ran[language] += EXECUTED[page]
-        total[language] += len(fences)
-    summary = ", ".join(
-        f"{language}: {ran[language]} of {total[language]}" for language in sorted(total))
-    terminalreporter.write_line(f"Python code blocks executed per language: {summary}")
+    """How many of each language's Python fences ran (passed), skipped or failed."""
+    outcomes: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "skipped", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for name, value in getattr(report, "user_properties", []):
+                if name == "python_fences" and report.when in ("call", "setup"):
+                    language, count = value
+                    counts = outcomes.setdefault(language, {})
+                    counts[outcome] = counts.get(outcome, 0) + count
+    if outcomes:
+        terminalreporter.write_line("Python code blocks executed per language: " + ", ".join(
+            f"{language}: {counts.get('passed', 0)} of {sum(counts.values())}"
+            + "".join(f", {n} {what}" for what, n in counts.items()
+                      if what != "passed" and n)
+            for language, counts in sorted(outcomes.items())))

@@ -1,34 +1,20 @@
-"""Numbers the pages may state in prose, each computed by code.
+"""Real-size Phi-3 models on the meta device, for the facts scripts and the tests.
 
-Every chapter has `tests/<chapter>/facts.py` (or several `facts_*.py`) with
+Every chapter has `tests/<package>/facts.py` (or several `facts_*.py`): scripts, run
+only by `make update-examples`, that compute
 
     FACTS: dict[str, str]      # what it is -> the number as written in prose
     NOT_FACTS: dict[str, str]  # a number that needs no check -> why (a year, ...)
 
-FACTS values are computed (from the configs, a meta-device model, the snippets),
-formatted the way the prose writes them ("3,821,079,552", "7.6"). The test
-`tests/test_prose_numbers.py` fails if a page states a number that is neither.
+from the configs, meta-device models and the snippets, formatted the way the prose
+writes them ("3,821,079,552", "7.6"), into `tests/<package>/facts.json`.
 """
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 
 from tools.paths import ROOT
-
-
-@cache
-def chapter_facts(chapter: str) -> tuple[dict[str, str], dict[str, str]]:
-    """(FACTS, NOT_FACTS) of docs/<chapter> ('' for pages at the top of docs/)."""
-    package = chapter.replace("-", "_") or "site_pages"
-    facts: dict[str, str] = {}
-    not_facts: dict[str, str] = {}
-    for path in sorted((ROOT / "tests" / package).glob("facts*.py")):
-        module = importlib.import_module(f"tests.{package}.{path.stem}")
-        facts.update(module.FACTS)
-        not_facts.update(getattr(module, "NOT_FACTS", {}))
-    return facts, not_facts
 
 
 def build_real_size_phi3(model_id: str = "microsoft/Phi-3-mini-4k-instruct"):

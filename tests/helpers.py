@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import runpy
 import sys
@@ -13,12 +14,14 @@ import pytest
 from tools.paths import ROOT
 
 
+@functools.cache
 def run_script(path: str | Path, *args: str) -> str:
     """Run a snippet as a reader would (`python snippets/x/y.py ARGS`); return its stdout.
 
     It runs as `__main__` with `sys.argv` set, in this process (a new process per
     script would spend seconds importing torch each time), with the environment
-    conftest.py set up: the offline stand-in unless --real-model.
+    conftest.py set up: the offline stand-in unless --real-model. Once per test run:
+    the tests that call it again get the same output.
     """
     script = ROOT / path
     stdout = io.StringIO()

@@ -14,19 +14,11 @@ import sys
 
 import pytest
 
-from tools.docs_blocks import language_of, pages
+from tools import site
 from tools.paths import ROOT, SNIPPETS
-from tools.update_examples import OUTPUT_INCLUDE, output_file, shown_outputs
+from tools.update_examples import included_outputs, output_file, shown_outputs
 
 RECORDED_TITLE = {"en": "Recorded from the real model", "zh": "真实模型的输出记录"}
-
-
-def included_outputs() -> set:
-    return {
-        ROOT / match["path"]
-        for page in pages()
-        for match in OUTPUT_INCLUDE.finditer(page.read_text(encoding="utf-8"))
-    }
 
 
 @pytest.mark.real_tokenizer
@@ -61,17 +53,18 @@ def test_shown_sections_exist_in_their_snippets():
             assert sections <= set(section_names(snippet)), (snippet, sections)
 
 
-@pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("page", site.load().pages(),
+                         ids=lambda p: str(p.path.relative_to(ROOT)))
 def test_recorded_outputs_are_labelled(page):
     """A `.real.txt` include stands inside the "Recorded from the real model" note."""
-    title = RECORDED_TITLE[language_of(page)]
-    lines = page.read_text(encoding="utf-8").splitlines()
+    title = RECORDED_TITLE[page.language]
+    lines = page.text.splitlines()
     for number, line in enumerate(lines):
         if ".real.txt" not in line:
             continue
         above = "\n".join(lines[max(0, number - 4):number])
         assert re.search(rf'^!!! \w+ "{re.escape(title)}"', above, re.M), (
-            f"{page.relative_to(ROOT)}:{number + 1}: recorded output without "
+            f"{page.path.relative_to(ROOT)}:{number + 1}: recorded output without "
             f'`!!! quote "{title}"` just above it'
         )
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 
-from tools.docs_blocks import language_of, pages
+from tools import site
 from tools.paths import DOCS, ROOT
 
 
@@ -26,10 +25,9 @@ def test_the_figures_command_draws_every_figure(tmp_path):
 
 def test_every_figure_is_shown_in_both_languages():
     shown: dict[str, set[str]] = {"en": set(), "zh": set()}
-    for page in pages():
-        language = language_of(page)
-        for target in re.findall(r"\]\((?:\.\./)*([\w\-/]*figures/[\w\-]+\.svg)\)",
-                                 page.read_text(encoding="utf-8")):
-            shown[language].add(target.split("figures/")[1])
+    for page in site.load().pages():
+        for target in page.links():
+            if "figures/" in target and target.endswith(".svg"):
+                shown[page.language].add(target.split("figures/")[1])
     committed = {p.name for p in DOCS.rglob("figures/*.svg")}
     assert shown["en"] == committed == shown["zh"]

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tools.docs_blocks import language_of, pages
+from tools import site
 from tools.paths import DOCS, ROOT
 
 EN_PAGE, ZH_PAGE = DOCS / "glossary.md", DOCS / "glossary.zh.md"
@@ -38,45 +38,23 @@ REQUIRED = {
     "decode": "解码", "causal mask": "因果掩码", "Transformer": "Transformer",
     "encoder": "编码器", "decoder": "解码器", "bfloat16": "bfloat16", "parameter": "参数",
 }
-CODE = re.compile(r"^(\s*)(`{3,}).*?^\1\2|`[^`\n]+`", re.M | re.S)
-
-
-def split_row(line: str) -> list[str]:
-    """Cells of a Markdown table row; `|` inside `code` does not split."""
-    cells, cell, in_code = [], "", False
-    for char in line.strip().strip("|"):
-        if char == "`":
-            in_code = not in_code
-        if char == "|" and not in_code:
-            cells.append(cell.strip())
-            cell = ""
-        else:
-            cell += char
-    return [*cells, cell.strip()]
 
 
 def plain(cell: str) -> str:
     return ANCHOR.sub("", cell).replace("**", "").strip()
 
 
-def glossary(page) -> list[dict[str, str]]:
+def glossary(path) -> list[dict[str, str]]:
     """One dict per table row: {'en': term, 'zh': term, 'anchor': id}."""
-    rows, columns = [], None
-    for line in page.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("|"):
-            columns = None
-            continue
-        cells = split_row(line)
-        if columns is None:
-            columns = {COLUMNS[c]: i for i, c in enumerate(cells) if c in COLUMNS}
-            assert set(columns) == {"en", "zh"}, f"{page.name}: header {line!r}"
-            continue
-        if set("".join(cells)) <= set("-: "):
-            continue  # the |---| line
-        anchor = ANCHOR.search(cells[0])
-        assert anchor, f"{page.name}: the first cell needs an {{ #anchor }}: {line!r}"
-        rows.append({"en": plain(cells[columns["en"]]), "zh": plain(cells[columns["zh"]]),
-                     "anchor": anchor["id"]})
+    rows = []
+    for header, *body in site.load().page(path).tables():
+        columns = {COLUMNS[c]: i for i, c in enumerate(header) if c in COLUMNS}
+        assert set(columns) == {"en", "zh"}, f"{path.name}: header {header}"
+        for cells in body:
+            anchor = ANCHOR.search(cells[0])
+            assert anchor, f"{path.name}: the first cell needs an {{ #anchor }}: {cells}"
+            rows.append({"en": plain(cells[columns["en"]]),
+                         "zh": plain(cells[columns["zh"]]), "anchor": anchor["id"]})
     return rows
 
 
@@ -91,7 +69,7 @@ def by_english(rows):
 def test_tables_are_parsed():
     english = glossary(EN_PAGE)
     assert len(english) >= len(REQUIRED)
-    assert split_row("| `<|user|>` | a | b |") == ["`<|user|>`", "a", "b"]
+    assert site._cells("| `<|user|>` | a | b |") == ["`<|user|>`", "a", "b"]
 
 
 def test_every_english_term_has_the_same_chinese_entry_in_both_pages():
@@ -117,15 +95,15 @@ def test_glossary_does_not_define_a_forbidden_term():
             assert not re.search(pattern, row["zh"]), row
 
 
-ZH_PAGES = [page for page in pages() if language_of(page) == "zh"]
+ZH_PAGES = [page for page in site.load().pages() if page.language == "zh"]
 
 
-@pytest.mark.parametrize("page", ZH_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("page", ZH_PAGES, ids=lambda p: str(p.path.relative_to(ROOT)))
 def test_chinese_pages_avoid_mistranslations(page):
-    text = CODE.sub(" ", page.read_text(encoding="utf-8"))
+    text = page.prose
     found = [f"{match.group(0)!r} ({why})" for pattern, why in FORBIDDEN.items()
              for match in re.finditer(pattern, text)]
-    assert not found, f"{page.relative_to(ROOT)}: {found}"
+    assert not found, f"{page.path.relative_to(ROOT)}: {found}"
 
 
 def test_forbidden_patterns_match_what_they_should():

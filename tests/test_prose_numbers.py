@@ -1,67 +1,62 @@
-"""Every number a page states in prose is computed by a test (tests/facts.py).
+"""Every number a page states in prose is a computed fact, and says which.
 
-Numbers are runs of digits (with `,` thousands separators and a decimal part) of two
-or more digits, or with a decimal point, that are not part of a name: "Phi-3",
-"4k", "bf16" and "GPT-2" are names, "3072" and "7.6" are numbers. Code (fenced or
-inline), included files, link targets, heading anchors, HTML comments and math are
-not prose.
+A number in prose is followed by the name of the fact it states, in a comment that
+renders as nothing: `Phi-3-mini has 32<!--decoder_layers--> layers`. The facts of a
+chapter are computed by `make update-examples` into `tests/<package>/facts.json`
+(see tools/update_examples.py); numbers that need no check (a year) are listed there
+under `not_facts` with the reason. What counts as a number, and what is prose, is
+`tools.site.Page.numbers`.
 """
 
 from __future__ import annotations
 
-import re
+import json
 
 import pytest
 
-from tests.facts import chapter_facts
-from tools.docs_blocks import pages
-from tools.paths import DOCS, ROOT
+from tools import site
+from tools.paths import ROOT
 
-NOT_PROSE = [
-    re.compile(r"^([ \t]*)(`{3,}).*?^\1\2", re.M | re.S),  # fenced code
-    re.compile(r"^\s*--8<--.*$", re.M),  # includes
-    re.compile(r"`[^`\n]+`"),  # inline code
-    re.compile(r"\]\([^)]*\)"),  # link targets
-    re.compile(r"\{\s*#[^}]*\}"),  # heading anchors and attributes
-    re.compile(r"<!--.*?-->", re.S),  # comments
-    re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S),  # math
-    re.compile(r"<[^>\n]+>"),  # HTML tags and their attributes
-]
-NUMBER = re.compile(r"(?<![\w\-./#])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w\-])")
+SITE = site.load()
 
 
-def prose_numbers(text: str) -> list[str]:
-    for pattern in NOT_PROSE:
-        text = pattern.sub(" ", text)
+def facts_of(page: site.Page) -> dict:
+    path = ROOT / "tests" / page.package / "facts.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {
+        "facts": {}, "not_facts": {}}
+
+
+def problems(page: site.Page, known: dict) -> list[str]:
     found = []
-    for match in NUMBER.finditer(text):
-        number = match.group(0)
-        if len(number.replace(",", "")) >= 2 or "." in number:
-            found.append(number)
+    for number, key in page.numbers():
+        if key is None:
+            if number not in known["not_facts"]:
+                found.append(f"{number}: name its fact, e.g. {number}<!--fact_name-->")
+        elif key not in known["facts"]:
+            found.append(f"{number}<!--{key}-->: no fact {key!r}")
+        elif known["facts"][key] != number:
+            found.append(f"{number}<!--{key}-->: the fact is {known['facts'][key]}")
     return found
 
 
-def chapter_of(page) -> str:
-    relative = page.relative_to(DOCS)
-    return relative.parts[0] if len(relative.parts) > 1 else ""
+@pytest.mark.parametrize("page", SITE.pages(), ids=lambda p: str(p.path.relative_to(ROOT)))
+def test_every_number_in_prose_is_the_fact_it_names(page):
+    found = problems(page, facts_of(page))
+    assert not found, (
+        f"{page.path.relative_to(ROOT)}: " + "; ".join(found) + ". Facts are computed "
+        f"by tests/{page.package}/facts*.py (`make update-examples`).")
 
 
-@pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_number_in_prose_is_checked(page):
-    facts, not_facts = chapter_facts(chapter_of(page))
-    known = set(facts.values()) | set(not_facts)
-    unchecked = sorted(set(prose_numbers(page.read_text(encoding="utf-8"))) - known)
-    assert not unchecked, (
-        f"{page.relative_to(ROOT)} states numbers no test computes: {unchecked}. "
-        f"Add them to tests/{chapter_of(page).replace('-', '_') or 'site_pages'}/facts.py"
-    )
-
-
-def test_number_finder():
-    text = "Phi-3 has 32 layers of 3072, 3,821,079,552 in all, 7.6 GB in bf16; `9216` 4k"
-    assert prose_numbers(text) == ["32", "3072", "3,821,079,552", "7.6"]
-
-
-def test_prose_between_fences_is_read():
-    text = "```python\nx = 1234\n```\n\nThe model has 3072 dims.\n\n    ```text\n    5678\n    ```\n"
-    assert prose_numbers(text) == ["3072"]
+def test_numbers_and_the_facts_they_name(tmp_path):
+    page = tmp_path / "x.md"
+    page.write_text(
+        "Phi-3 has 32<!--layers--> layers of 3072<!-- hidden --> in bf16, 7.6 GB,\n"
+        "since 2017, `9216` in code, 4k context, 40<!--heads--> heads.\n", encoding="utf-8")
+    parsed = SITE.reading(tmp_path).page(page)
+    assert parsed.numbers() == [("32", "layers"), ("3072", "hidden"), ("7.6", None),
+                                ("2017", None), ("40", "heads")]
+    known = {"facts": {"layers": "32", "hidden": "3072", "heads": "32"},
+             "not_facts": {"2017": "a year"}}
+    assert problems(parsed, known) == [
+        "7.6: name its fact, e.g. 7.6<!--fact_name-->",
+        "40<!--heads-->: the fact is 32"]

@@ -2,7 +2,8 @@
 
 1. Notebooks. Each chapter (see tools/notebooks.py) is offered as a Jupyter notebook
    in the language being built: rendered by mkdocs-jupyter at `<chapter>/notebook/`
-   and downloadable as `<chapter>/<chapter>[-zh].ipynb`. The notebooks are generated
+   (in the navigation: mkdocs.yml lists it) and downloadable as
+   `<chapter>/<chapter>[-zh].ipynb`. The notebooks are generated
    into .cache/notebooks/ (never committed) and are not executed here: the tests run
    them. mkdocs-static-i18n rebuilds the file list last (priority -100), which drops
    what mkdocs-jupyter did, so the notebooks are added after it, already wrapped as
@@ -22,11 +23,12 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tools` from the root
 
 from mkdocs.plugins import event_priority  # noqa: E402
-from mkdocs.structure.files import File, InclusionLevel  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from tools import notebooks  # noqa: E402
 from tools.paths import CACHE  # noqa: E402
+from tools.site import Site  # noqa: E402
 
 NOTEBOOK_PAGE = "notebook.ipynb"  # inside the chapter folder
 TEXT = {
@@ -42,41 +44,43 @@ def _language(config) -> str:
     return getattr(i18n, "current_language", None) or "en"
 
 
-def _prefix(language: str) -> str:
-    return "" if language == "en" else f"{language}/"
+def _site(config) -> Site:
+    if "inside_phi3_site" not in config:  # one model per build
+        config["inside_phi3_site"] = Site(config)
+    return config["inside_phi3_site"]
 
 
 @event_priority(-110)  # after mkdocs-static-i18n's on_files (-100)
 def on_files(files, config):
     from mkdocs_jupyter.plugin import NotebookFile
 
-    language = _language(config)
+    site, language = _site(config), _language(config)
     source_dir = CACHE / "notebooks" / language
-    for chapter in notebooks.chapters(config["nav"]):
+    for chapter in site.chapters:
+        notebook = notebooks.build(site, chapter, language, config["site_url"] or "")
         page_src = f"{chapter.folder}/{NOTEBOOK_PAGE}"
         download_src = f"{chapter.folder}/{chapter.notebook_name(language)}"
         for src in (page_src, download_src):
-            notebooks.write(chapter, language, source_dir / src)
+            notebooks.write(notebook, source_dir / src)
         page = File(page_src, str(source_dir), config["site_dir"],
-                    config["use_directory_urls"], inclusion=InclusionLevel.NOT_IN_NAV)
+                    config["use_directory_urls"])
         # what mkdocs-static-i18n's own files carry (the language switcher reads it)
         page.locale = page.locale_alternate_of = language
-        page.localization = None if language == "en" else language
+        page.localization = None if language == site.default else language
         page.norm_src_uri = page_src
-        page.alternates = {
-            lang: SimpleNamespace(url=notebooks.notebook_url(chapter, lang))
-            for lang in notebooks.LANGUAGES}
+        page.alternates = {lang: SimpleNamespace(url=site.url(page_src, lang))
+                           for lang in site.codes}
         wrapped = NotebookFile(page, config["use_directory_urls"], config["site_dir"])
         wrapped.inclusion = page.inclusion  # a class attribute: not forwarded
-        wrapped.dest_path = _prefix(language) + wrapped.dest_path
+        wrapped.url = site.url(page_src, language)
+        wrapped.dest_path = wrapped.url + "index.html"
         wrapped.abs_dest_path = f"{config['site_dir']}/{wrapped.dest_path}"
-        wrapped.url = notebooks.notebook_url(chapter, language)
         page.alternates[language] = wrapped
         files.append(wrapped)
-        download = File(download_src, str(source_dir), config["site_dir"],
-                        config["use_directory_urls"],
-                        dest_uri=_prefix(language) + download_src)
-        files.append(download)
+        files.append(File(download_src, str(source_dir), config["site_dir"],
+                          config["use_directory_urls"],
+                          dest_uri=site.url(download_src, language).rstrip("/")
+                          .removesuffix(".ipynb") + ".ipynb"))
     return files
 
 
@@ -89,15 +93,14 @@ def on_page_markdown(markdown, page, config, files):
         # the chapter's pages are already in the search index
         page.meta["search"] = {"exclude": True}
         return markdown
-    if "```python" not in markdown:
+    site, language = _site(config), _language(config)
+    source = site.page(Path(page.file.abs_src_path))
+    if not any(fence.kind == "python" for fence in source.fences):
         return markdown
-    language = _language(config)
     lines = [notebooks.versions_line(language)]
-    chapter = notebooks.chapter_of(page.file.src_uri, config["nav"])
-    if chapter is not None:
-        lines.append(TEXT[language].format(
-            page=NOTEBOOK_PAGE, file=chapter.notebook_name(language),
-            name=chapter.notebook_name(language)))
+    if source.chapter is not None:
+        name = source.chapter.notebook_name(language)
+        lines.append(TEXT[language].format(page=NOTEBOOK_PAGE, file=name, name=name))
     note = '!!! info verified-with ""\n\n' + "".join(
         f"    {line}\n\n" for line in lines)
     # right under the page title, or at the top when there is none

@@ -1,6 +1,6 @@
 """Regenerate (or check) the outputs shown on the pages: `make update-examples`.
 
-A page shows what a snippet section prints by including an output file:
+1. Outputs. A page shows what a snippet section prints by including an output file:
 
     --8<-- "snippets/<chapter>/output/<snippet>/<section>.txt"       computed here
     --8<-- "snippets/<chapter>/output/<snippet>/<section>.real.txt"  recorded from the
@@ -13,38 +13,75 @@ real weights (generated text, predicted tokens) are `.real.txt` files: recorded 
 the real model, never written here, and checked by the opt-in tier
 (`pytest --real-model`).
 
-    python -m tools.update_examples           # rewrite stale outputs
-    python -m tools.update_examples --check   # exit 1 if any output is stale
+2. Facts. Every number a page states in prose names a computed fact
+(`3072<!--hidden_size-->`). The facts of the pages of docs/<chapter> are computed by
+the scripts `tests/<package>/facts*.py` (their `FACTS`, and `NOT_FACTS`: numbers that
+need no check, with the reason) and written to `tests/<package>/facts.json`, which
+tests/test_prose_numbers.py reads. Only this command runs the scripts.
+
+    python -m tools.update_examples           # rewrite stale outputs and facts
+    python -m tools.update_examples --check   # exit 1 if any of them is stale
+    python -m tools.update_examples snippets/x/y.py   # only this snippet's outputs
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import re
+import runpy
 import sys
 from collections import defaultdict
 from pathlib import Path
 
+from tools import site
 from tools.paths import ROOT
 
-OUTPUT_INCLUDE = re.compile(
-    r'--8<--\s+"(?P<path>snippets/(?P<chapter>[\w/]+)/output/(?P<snippet>\w+)/'
-    r'(?P<section>[-\w]+)(?P<real>\.real)?\.txt)"'
-)
+OUTPUT = re.compile(r"(?P<snippet>snippets/.+)/output/(?P<stem>\w+)/"
+                    r"(?P<section>[-\w]+)(?P<real>\.real)?\.txt$")
+
+
+def included_outputs() -> set[Path]:
+    """Every output file a page includes."""
+    return {ROOT / path for page in site.load().pages()
+            for path, _ in page.includes if OUTPUT.match(path)}
 
 
 def shown_outputs(real: bool = False) -> dict[Path, set[str]]:
     """{snippet file: sections whose output a page shows}, computed or recorded ones."""
-    from tools.docs_blocks import pages
-
     wanted: dict[Path, set[str]] = defaultdict(set)
-    for page in pages():
-        for match in OUTPUT_INCLUDE.finditer(page.read_text(encoding="utf-8")):
-            if bool(match["real"]) == real:
-                snippet = ROOT / "snippets" / match["chapter"] / f"{match['snippet']}.py"
-                wanted[snippet].add(match["section"])
+    for path in included_outputs():
+        match = OUTPUT.match(path.relative_to(ROOT).as_posix())
+        if bool(match["real"]) == real:
+            wanted[ROOT / match["snippet"] / f"{match['stem']}.py"].add(match["section"])
     return dict(wanted)
+
+
+def fact_key(name: str) -> str:
+    """The name a page uses for a fact: 'weights in GB (bf16)' -> 'weights_in_gb_bf16'."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def compute_facts() -> dict[Path, str]:
+    """{tests/<package>/facts.json: its text} from the facts scripts beside it."""
+    found = {}
+    scripts = (ROOT / "tests").glob("*/facts*.py")
+    for folder in sorted({p.parent for p in scripts}):
+        facts: dict[str, str] = {}
+        not_facts: dict[str, str] = {}
+        for script in sorted(folder.glob("facts*.py")):
+            namespace = runpy.run_path(str(script), run_name=script.stem)
+            for name, value in namespace["FACTS"].items():
+                key = fact_key(name)
+                if key in facts:
+                    raise ValueError(f"{script}: two facts are called {key!r}")
+                facts[key] = value
+            not_facts.update(namespace.get("NOT_FACTS", {}))
+        found[folder / "facts.json"] = json.dumps(
+            {"facts": dict(sorted(facts.items())), "not_facts": not_facts},
+            ensure_ascii=False, indent=1) + "\n"
+    return found
 
 
 def output_file(snippet: Path, section: str, real: bool = False) -> Path:
@@ -95,7 +132,11 @@ def compute(snippet: Path, sections: set[str]) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report stale outputs")
+    parser.add_argument("snippets", nargs="*", type=Path,
+                        help="only these snippets' outputs (default: every output "
+                             "and fact)")
     args = parser.parse_args(argv)
+    only = {path.resolve() for path in args.snippets}
 
     from tools import hfcache
 
@@ -104,17 +145,24 @@ def main(argv: list[str] | None = None) -> int:
         print("The real Phi-3 tokenizer is missing (../shared/phi3-tokenizer or "
               "PHI3_TOKENIZER_DIR): outputs can't be computed.", file=sys.stderr)
         return 2
-    stale = []
+    wanted: dict[Path, str] = {}
     for snippet, sections in sorted(shown_outputs().items()):
+        if only and snippet not in only:
+            continue
         for section, text in sorted(compute(snippet, sections).items()):
-            target = output_file(snippet, section)
-            current = target.read_text(encoding="utf-8") if target.exists() else None
-            if current == text:
-                continue
-            stale.append(target.relative_to(ROOT))
-            if not args.check:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
+            wanted[output_file(snippet, section)] = text
+    if not only:
+        with meta_models():
+            wanted.update(compute_facts())
+    stale = []
+    for target, text in wanted.items():
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current == text:
+            continue
+        stale.append(target.relative_to(ROOT))
+        if not args.check:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
     verb = "stale" if args.check else "updated"
     for path in stale:
         print(f"{verb}: {path}")

@@ -18,15 +18,16 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tools import docs_blocks, notebooks
-from tools.paths import DOCS, ROOT
+from tools import site
+from tools.paths import ROOT
 
 # Debian's Chromium; CHROMIUM_PATH names another installed one (CI: the runner's Chrome)
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-LANGUAGES = ("en", "zh")
+SITE = site.load()
+LANGUAGES = SITE.codes
 EXTERNAL: list[str] = []  # every request that left 127.0.0.1, over the whole module
 CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 EN_WORD = re.compile(r"^[a-z]{7,}$")
@@ -98,11 +99,10 @@ def slug(url_path: str) -> str:
 
 def chapter_pages() -> list[str]:
     """URL of the first page with code of every chapter, in English."""
-    return [
-        docs_blocks.page_url(next(page for page in chapter.pages
-                                  if "```python" in (DOCS / page).read_text("utf-8")))
-        for chapter in notebooks.chapters()
-    ]
+    return [next(page.url for page in map(SITE.page, (SITE.docs / src for src in
+                                                        chapter.pages))
+                 if any(f.kind == "python" for f in page.fences))
+            for chapter in SITE.chapters]
 
 
 def in_language(url_path: str, language: str) -> str:
@@ -266,13 +266,21 @@ def test_math_renders_with_katex(page, site_url, site_dir):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_chapter_notebook_is_rendered(page, site_url, language):
-    for chapter in notebooks.chapters():
-        url_path = notebooks.notebook_url(chapter, language)
+    for chapter in SITE.chapters:
+        url_path = SITE.url(f"{chapter.folder}/notebook.ipynb", language)
         open_page(page, site_url, url_path)
-        check_page(page, chapter.title_in(language))
+        check_page(page, SITE.translate(chapter.title, language))
         assert page.locator(".jp-CodeCell").count() > 0
         anchor = page.locator(".jp-RenderedMarkdown h2[id]").first.get_attribute("id")
         assert page.locator(f'.md-sidebar--secondary a[href="#{anchor}"]').count() == 1
+        # no empty "In [ ]:" prompts; diagrams drawn with a height; tables as tables
+        assert page.locator(".jp-InputPrompt:visible").count() == 0
+        heights = page.eval_on_selector_all(
+            ".jp-RenderedMarkdown .mermaid", "els => els.map(e => e.offsetHeight)")
+        assert all(height > 50 for height in heights), (url_path, heights)
+        assert "\n| ---" not in page.locator("article").inner_text()
+        # in the navigation, as the current page
+        assert page.locator(f'.md-nav__link--active[href="./"]').count() >= 1
         shoot(page, f"{language}-notebook-{chapter.folder}")
 
 

@@ -1,0 +1,67 @@
+"""Adding a page takes the four steps of CONTRIBUTING.md ("Adding a page").
+
+They are followed here in a throwaway copy of the project: `make new-page` (the
+scaffold, `tools/new_page.py`) for a page in a new chapter, `make update-examples`
+for its output, then its tests and the strict build of the site, both languages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from mkdocs.config import load_config
+
+from tools import hfcache, site
+from tools.paths import ROOT
+
+COPIED = ["docs", "snippets", "tools", "bench", "tests/__init__.py", "tests/helpers.py",
+          "tests/data", "tests/site", "mkdocs.yml", "conftest.py", "pyproject.toml"]
+
+
+def start(*command, cwd):
+    return subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
+             "PHI3_TOKENIZER_DIR": str(hfcache.real_tokenizer_dir())})
+
+
+def finish(process):
+    output, _ = process.communicate(timeout=600)
+    assert process.returncode == 0, f"{process.args}:\n{output[-3000:]}"
+
+
+@pytest.mark.real_tokenizer  # `make update-examples` computes with it
+def test_a_new_page_in_four_steps(tmp_path):
+    copy = tmp_path / "project"
+    for name in COPIED:
+        source, target = ROOT / name, copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+    (copy / ".cache").symlink_to(ROOT / ".cache")  # the stand-in, built already
+    python = sys.executable
+    # 1. the scaffold
+    finish(start(python, "-m", "tools.new_page", "--chapter", "first-steps", "--slug",
+                 "hello", "--title", "Hello, tensors", "--section", "First steps",
+                 "--title-zh", "你好，张量", cwd=copy))
+    # 2. (the author writes the code and the prose) 3. the output shown on the page
+    finish(start(python, "-m", "tools.update_examples",
+                 "snippets/first_steps/hello.py", cwd=copy))
+    assert (copy / "snippets/first_steps/output/hello/main.txt").read_text() == \
+        "torch.Size([2, 3])\n"
+    # 4. the tests of the new page and the site's build, side by side
+    build = start(str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--strict",
+                  "--site-dir", str(tmp_path / "site"), cwd=copy)
+    finish(start(python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                 "docs/first-steps", "tests/first_steps", "tests/site/test_parity.py",
+                 "-k", "not built", cwd=copy))
+    finish(build)
+    model = site.Site(load_config(str(copy / "mkdocs.yml")), copy / "docs")
+    chapter = next(c for c in model.chapters if c.folder == "first-steps")
+    assert (chapter.title, chapter.pages) == ("First steps", ("first-steps/hello.md",))
+    for url in ("first-steps/hello/", "zh/first-steps/hello/", "zh/first-steps/notebook/"):
+        assert (tmp_path / "site" / url / "index.html").is_file(), url
+    assert "你好，张量" in (tmp_path / "site/zh/first-steps/hello/index.html").read_text()

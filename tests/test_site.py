@@ -1,0 +1,102 @@
+"""The site model (tools/site.py): how pages, fences, headings and numbers are read."""
+
+from pathlib import Path
+
+from tools import site
+
+SITE = site.load()
+PAGE = """\
+# Title { #title }
+
+Prose with 3072<!--hidden_size--> and a [link](other.md#there).
+
+```python
+x = 1
+```
+
+```text title="Output"
+1
+```
+
+<!--pytest.mark.skip(reason="starts a server")-->
+```sh
+make serve
+```
+
+<!--pytest-codeblocks:cont-->
+```python
+print(x)
+```
+
+## Second { #second }
+
+| Term | 中文 |
+| --- | --- |
+| `a|b` | 甲 |
+"""
+
+
+def page_of(tmp_path: Path, text: str, name: str = "x.md") -> site.Page:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return SITE.reading(tmp_path).page(tmp_path / name)
+
+
+def test_fences_markers_headings_tables_links_and_numbers(tmp_path):
+    page = page_of(tmp_path, PAGE)
+    fences = page.fences
+    assert [f.info for f in fences] == ["python", 'text title="Output"', "sh", "python"]
+    assert fences[2].skip_reason == "starts a server" and fences[3].is_continuation
+    assert [(h.level, h.anchor) for h in page.headings] == [(1, "title"), (2, "second")]
+    assert page.tables() == [[["Term", "中文"], ["`a|b`", "甲"]]]
+    assert page.links() == ["other.md#there"]
+    assert page.numbers() == [("3072", "hidden_size")]
+    assert "x = 1" not in page.prose and "Prose with" in page.prose
+    assert page.skeleton() == {"anchors": ["title", "second"], "includes": [],
+                               "fences": {"python": 2, "text": 1, "sh": 1}}
+
+
+def test_what_is_not_prose(tmp_path):
+    page = page_of(tmp_path, "The model has 3072 dims, `9216` 4k bf16 [a](x2.md) $d_1$\n"
+                             "<!-- 77 -->\n\n    ```text\n    5678\n    ```\n\n"
+                             "```python\nx = 1234\n```\n\nPhi-3 has 3,821,079,552 and 7.6.")
+    assert page.numbers() == [("3072", None), ("3,821,079,552", None), ("7.6", None)]
+
+
+def test_fences_that_would_not_run_are_problems():
+    def problems(info, *markers):
+        return site.Fence(info, 1, "x", markers).problems()
+
+    assert problems("python") == []
+    assert problems('python title="x.py"') and problems("py") and problems("pycon")
+    assert problems("python", 'pytest.mark.skip(reason="why")') == []
+    assert problems("python", "pytest.mark.skip()")  # no reason
+    assert problems("python", "pytest-codeblocks:cont", 'pytest.mark.skip(reason="x")')
+    assert problems("python", "pytest-codeblocks:expected-output")  # unsupported
+    assert problems("text", "pytest.mark.skipif(False)")
+
+
+def test_a_marker_must_stand_directly_above_its_fence():
+    fences = site.read_fences("<!--pytest-codeblocks:cont-->\nProse.\n```python\nx\n```\n")
+    assert not fences[0].is_continuation
+
+
+def test_languages_urls_and_counterparts():
+    assert SITE.default == "en" and "zh" in SITE.codes
+    assert SITE.url("index.md", "en") == ""
+    assert SITE.url("x/index.md", "zh") == "zh/x/"
+    assert SITE.url("x/y.md", "en") == "x/y/"
+    assert SITE.url("x/notebook.ipynb", "zh") == "zh/x/notebook/"
+    page = SITE.page(SITE.docs / "model-example" / "next-token.zh.md")
+    assert (page.language, page.src, page.url) == (
+        "zh", "model-example/next-token.md", "zh/model-example/next-token/")
+    assert page.counterpart("en") == SITE.docs / "model-example" / "next-token.md"
+    assert page.package == "model_example" and page.chapter.folder == "model-example"
+
+
+def test_chapters_come_from_the_navigation():
+    chapters = {c.folder: c for c in SITE.chapters}
+    assert chapters["model-example"].title == "A model example"
+    assert chapters["why-slow"].title == "Why is it slow on a CPU?"
+    assert chapters["model-example"].pages[0] == "model-example/load-and-generate.md"
+    assert chapters["model-example"].notebook_name("zh") == "model-example-zh.ipynb"
+    assert SITE.translate("A model example", "zh") == "模型示例"

@@ -1,0 +1,481 @@
+"""One model of the site: its languages, navigation, chapters and pages.
+
+Everything that reads a page gets it from here: the test collector (conftest.py), the
+notebooks, the MkDocs hooks and the site-wide checks. No other module parses Markdown
+or builds a page URL. The languages, the navigation and its translations come from
+`mkdocs.yml` through MkDocs' own config loader; during a build the hooks pass the live
+config instead (`Site(config)`).
+
+A page is `docs/<chapter>/<slug>.md` in the default language and
+`<slug>.<language>.md` in the others (mkdocs-static-i18n's suffix layout); its code is
+in `snippets/<package>/` and its tests in `tests/<package>/`, where `<package>` is
+the chapter folder with `-` written as `_` (`Chapter.package`).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+
+from tools.paths import DOCS, ROOT
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>.*)$")
+MARKER = re.compile(r"^\s*<!--[-\s]*(?P<body>pytest[.-].*?)-->\s*$")
+HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*$")
+ANCHOR = re.compile(r"#(?P<id>[\w-]+)")
+INCLUDE = re.compile(r'^\s*-{1,2}8<-{1,2}\s+"(?P<path>[^"]+?)(?::(?P<section>[-\w]+))?"')
+# What a reader takes for Python, whatever pytest-codeblocks thinks of it.
+PYTHON_INFO = re.compile(r"^(python3?|py|pycon|ipython)\b", re.IGNORECASE)
+SKIP = re.compile(r"pytest\.mark\.skip(if)?\(")
+SKIP_WITH_REASON = re.compile(r"pytest\.mark\.skip(if)?\(.*reason\s*=\s*['\"].+['\"]")
+# A number in prose may name the computed fact it states: `3072<!--hidden_size-->`.
+LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)(?P<rest>[^)]*)\)")
+ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*(?:\s+"(?P<title>.*)")?\s*$')
+TAG_SKIP = "skip-execution"  # nbclient does not run notebook cells with this tag
+SKIPPED = {"en": "On the site this block is not run by the tests: {reason}",
+           "zh": "网站的测试不运行这一段：{reason}"}
+FACT = re.compile(r"<!--\s*(?P<key>[a-z][\w.]*)\s*-->")
+NUMBER = re.compile(r"(?<![\w\-./#])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w\-])")
+NOT_PROSE = [
+    re.compile(r"^\s*--8<--.*$", re.M),  # includes (code is masked separately)
+    re.compile(r"`[^`\n]+`"),  # inline code
+    re.compile(r"\]\([^)]*\)"),  # link targets
+    re.compile(r"\{\s*[#.][^}]*\}"),  # heading anchors and attributes
+    re.compile(r"<!--.*?-->", re.S),  # comments, fact names included
+    re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S),  # math
+    re.compile(r"<[^>\n]+>"),  # HTML tags and their attributes
+]
+
+
+@dataclass(frozen=True)
+class Fence:
+    info: str  # the text after the backticks, e.g. 'python' or 'text title="Output"'
+    lineno: int  # 1-based, in the text it was read from
+    code: str
+    markers: tuple[str, ...] = ()  # the pytest markers (HTML comments) just above
+    indent: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.info.split()[0] if self.info else ""
+
+    @property
+    def runs(self) -> bool:
+        """A fence pytest runs: exactly ```python (or a shell block)."""
+        return self.info in ("python", "sh", "bash")
+
+    @property
+    def is_continuation(self) -> bool:
+        return "pytest-codeblocks:cont" in self.markers
+
+    @property
+    def skip_reason(self) -> str | None:
+        for marker in self.markers:
+            if SKIP_WITH_REASON.search(marker):
+                return re.search(r"reason\s*=\s*['\"](.+?)['\"]", marker)[1]
+        return None
+
+    def problems(self) -> list[str]:
+        """Why this fence would not run as a reader expects (empty: it will)."""
+        found = []
+        if PYTHON_INFO.match(self.info) and self.info != "python":
+            found.append(f"```{self.info} is not run by the tests; write ```python")
+        for marker in self.markers:
+            if SKIP.search(marker) and not SKIP_WITH_REASON.search(marker):
+                found.append(f"{marker}: a skip needs reason=\"...\"")
+            elif not (marker == "pytest-codeblocks:cont" or SKIP.search(marker)):
+                found.append(f"unsupported marker {marker!r}")
+        if self.is_continuation and len(self.markers) > 1:
+            found.append("a continued block runs with the block it continues: "
+                         "put the marker on that one")
+        return found
+
+
+def read_fences(text: str) -> list[Fence]:
+    """Every fenced block of a Markdown text, with the pytest markers above it."""
+    fences: list[Fence] = []
+    markers: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        marker, fence = MARKER.match(lines[i]), FENCE.match(lines[i])
+        if marker:
+            markers.append(marker["body"].strip())
+        elif fence:
+            start, ticks = i + 1, fence["ticks"]
+            body: list[str] = []
+            i += 1
+            while i < len(lines) and not lines[i].lstrip().startswith(ticks):
+                body.append(lines[i])
+                i += 1
+            fences.append(Fence(fence["info"].strip(), start, "\n".join(body),
+                                tuple(markers), fence["indent"]))
+            markers = []
+        elif lines[i].strip():
+            markers = []
+        i += 1
+    return fences
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    title: str
+    anchor: str | None
+    lineno: int
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    default: bool
+    nav_translations: dict = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    folder: str  # relative to docs/, e.g. "model-example"
+    title: str  # English, the navigation section's title
+    pages: tuple[str, ...]  # English sources relative to docs/, navigation order
+
+    @property
+    def package(self) -> str:
+        """The snippets/ and tests/ package of this chapter."""
+        return self.folder.replace("-", "_") or "home"
+
+    def notebook_name(self, language: str) -> str:
+        """The file readers download, e.g. `model-example-zh.ipynb`."""
+        return f"{self.folder}{'' if language == 'en' else '-' + language}.ipynb"
+
+
+class Site:
+    def __init__(self, config, docs: Path = DOCS):
+        i18n = config.plugins["i18n"].config
+        self.languages = tuple(
+            Language(lang.locale, lang.name, bool(lang.default),
+                     dict(lang.nav_translations or {}))
+            for lang in i18n.languages)
+        self.default = next(lang.code for lang in self.languages if lang.default)
+        self.nav = _walk(config["nav"] or [], [])
+        self.docs = docs
+        self.site_url = config["site_url"] or ""
+        self.i18n_fallback = i18n.fallback_to_default
+
+    def reading(self, docs: Path) -> Site:
+        """The same site with its pages read from another folder."""
+        other = copy.copy(self)
+        other.docs = docs
+        other.__dict__.pop("chapters", None)
+        return other
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def translate(self, title: str, language: str) -> str:
+        lang = next(lang for lang in self.languages if lang.code == language)
+        return lang.nav_translations.get(title, title)
+
+    def language_of(self, path: Path) -> str:
+        suffixes = path.suffixes
+        code = suffixes[-2].lstrip(".") if len(suffixes) >= 2 else ""
+        return code if code in self.codes else self.default
+
+    def source(self, src: str, language: str) -> str:
+        """`x/y.md` in `language`: `x/y.md` or `x/y.zh.md`."""
+        return src if language == self.default else f"{src[:-3]}.{language}.md"
+
+    def url(self, src: str, language: str) -> str:
+        """The site path of the page `src` (English, docs-relative) in `language`.
+
+        'index.md' -> '', 'x/index.md' -> 'x/', 'x/y.md' -> 'x/y/'; the other
+        languages under '<language>/'. Notebooks (`x/notebook.ipynb`) likewise.
+        """
+        stem = re.sub(r"\.(md|ipynb)$", "", src)
+        path = stem.removesuffix("index") if stem.split("/")[-1] == "index" \
+            else f"{stem}/"
+        return path if language == self.default else f"{language}/{path}"
+
+    def pages(self) -> list[Page]:
+        return [Page(self, path) for path in sorted(self.docs.rglob("*.md"))]
+
+    def page(self, path: Path) -> Page:
+        return Page(self, Path(path))
+
+    @cached_property
+    def chapters(self) -> list[Chapter]:
+        """Folders of docs/ whose pages hold Python code, in navigation order."""
+        found: dict[str, list[str]] = {}
+        pages = [(src, titles) for src, titles in self.nav if src.endswith(".md")]
+        for src, _ in pages:
+            folder = src.rsplit("/", 1)[0] if "/" in src else ""
+            if folder and any(f.kind == "python" for f in self.page(
+                    self.docs / src).fences):
+                found.setdefault(folder, [])
+        titles = dict(pages)  # a chapter's title: its section's, or its page's
+        return [Chapter(folder, titles[srcs[0]][0] or folder, tuple(srcs))
+                for folder in found
+                for srcs in [[src for src, _ in pages if src.startswith(folder + "/")]]]
+
+    def chapter_of(self, src: str) -> Chapter | None:
+        folder = src.rsplit("/", 1)[0] if "/" in src else ""
+        return next((c for c in self.chapters if c.folder == folder), None)
+
+
+def _walk(items, sections) -> list[tuple[str, list[str]]]:
+    """(page source, titles of the sections holding it, then its own), nav order."""
+    found = []
+    for item in items:
+        for title, value in (item.items() if isinstance(item, dict) else [(None, item)]):
+            if isinstance(value, list):
+                found += _walk(value, [*sections, title])
+            else:
+                found.append((value, [*sections, title]))
+    return found
+
+
+@dataclass(frozen=True)
+class Page:
+    site: Site
+    path: Path
+
+    @property
+    def language(self) -> str:
+        return self.site.language_of(self.path)
+
+    @property
+    def src(self) -> str:
+        """The default language's source, relative to docs/ (`x/y.md`)."""
+        rel = self.path.relative_to(self.site.docs).as_posix()
+        return re.sub(rf"\.{self.language}\.md$", ".md", rel)
+
+    @property
+    def url(self) -> str:
+        return self.site.url(self.src, self.language)
+
+    def counterpart(self, language: str) -> Path:
+        return self.site.docs / self.site.source(self.src, language)
+
+    @property
+    def chapter(self) -> Chapter | None:
+        return self.site.chapter_of(self.src)
+
+    @property
+    def folder(self) -> str:
+        return self.src.rsplit("/", 1)[0] if "/" in self.src else ""
+
+    @property
+    def package(self) -> str:
+        """This page's package under snippets/ and tests/ ('home' at the top)."""
+        return self.folder.replace("-", "_") or "home"
+
+    @cached_property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @cached_property
+    def expanded(self) -> str:
+        """The text with every `--8<--` include replaced by what it includes."""
+        return expand_includes(self.text, self.site.docs.parent)
+
+    @cached_property
+    def fences(self) -> list[Fence]:
+        """The fences a reader sees (includes expanded)."""
+        return read_fences(self.expanded)
+
+    @cached_property
+    def includes(self) -> list[tuple[str, str | None]]:
+        """(path, section) of every `--8<--` include, in order."""
+        return [(m["path"], m["section"]) for m in map(INCLUDE.match,
+                self.text.split("\n")) if m]
+
+    @cached_property
+    def headings(self) -> list[Heading]:
+        found = []
+        for number, line in enumerate(self.prose_lines(), 1):
+            match = HEADING.match(line) if line.startswith("#") else None
+            if match:
+                anchor = ANCHOR.search(match["attrs"] or "")
+                found.append(Heading(len(match["hashes"]), match["title"],
+                                     anchor["id"] if anchor else None, number))
+        return found
+
+    def skeleton(self) -> dict:
+        """What must be the same in every language: anchors, includes, fence kinds."""
+        kinds: dict[str, int] = {}
+        for fence in read_fences(self.text):
+            kinds[fence.kind or "(none)"] = kinds.get(fence.kind or "(none)", 0) + 1
+        return {"anchors": [h.anchor for h in self.headings],
+                "includes": self.includes, "fences": kinds}
+
+    def links(self) -> list[str]:
+        """The target of every link and image in prose."""
+        return [m["target"] for m in LINK.finditer("\n".join(self.prose_lines()))]
+
+    def tables(self) -> list[list[list[str]]]:
+        """Every Markdown table: its rows (the header first), each a list of cells."""
+        tables: list[list[list[str]]] = []
+        previous = ""
+        for line in self.prose_lines():
+            if line.startswith("|"):
+                if not previous.startswith("|"):
+                    tables.append([])
+                cells = _cells(line)
+                if not set("".join(cells)) <= set("-: "):  # not the |---| line
+                    tables[-1].append(cells)
+            previous = line
+        return tables
+
+    def prose_lines(self) -> list[str]:
+        """The raw lines with every fence's lines blanked (line numbers kept)."""
+        lines = self.text.split("\n")
+        for fence in read_fences(self.text):
+            last = fence.lineno + fence.code.count("\n") + (1 if fence.code else 0)
+            for i in range(fence.lineno - 1, min(last + 1, len(lines))):
+                lines[i] = ""
+        return lines
+
+    @cached_property
+    def prose(self) -> str:
+        """The words a reader reads: no code, includes, link targets, math or HTML.
+
+        Masked with spaces, so a position in it is a position in `prose_lines()`.
+        """
+        text = "\n".join(self.prose_lines())
+        for pattern in NOT_PROSE:
+            text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), text)
+        return text
+
+    def numbers(self) -> list[tuple[str, str | None]]:
+        """(number, fact it names or None) for every number stated in prose.
+
+        A number is two or more digits (`,` thousands separators allowed) or has a
+        decimal part, and is not part of a name: "Phi-3", "4k", "bf16" are names.
+        """
+        raw = "\n".join(self.prose_lines())
+        found = []
+        for match in NUMBER.finditer(self.prose):
+            number = match[0]
+            if len(number.replace(",", "")) >= 2 or "." in number:
+                fact = FACT.match(raw, match.end())
+                found.append((number, fact["key"] if fact else None))
+        return found
+
+
+def _data_uri(path: Path) -> str:
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+class NotebookMarkdown:
+    """A page's Markdown, made to read well and link right inside a notebook."""
+
+    def __init__(self, site: Site, chapter: Chapter, language: str, site_url: str):
+        self.site, self.chapter, self.language = site, chapter, language
+        self.site_url = site_url.rstrip("/") + "/"
+        self.src = ""  # the English page being converted
+
+    def anchor(self, src: str, anchor: str) -> str:
+        """Pages of a chapter may share anchors: in the notebook they get the page's."""
+        return f"{Path(src).stem}--{anchor}"
+
+    def link(self, match: re.Match, page_path: Path) -> str:
+        target, text, rest = match["target"], match["text"], match["rest"]
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("/"):
+            return match[0]  # external or absolute: unchanged
+        path, _, anchor = target.partition("#")
+        if not path:  # same page
+            return f"[{text}](#{self.anchor(self.src, anchor)})"
+        source = (page_path.parent / path).resolve()
+        if match["bang"]:  # an image: embedded, so the notebook works anywhere
+            return f"![{text}]({_data_uri(source)}{rest})" if source.is_file() \
+                else match[0]
+        if not source.name.endswith(".md") or self.site.docs not in source.parents:
+            return match[0]
+        other = self.site.page(source)
+        if other.src in self.chapter.pages:  # in this notebook: jump to the heading
+            anchor = anchor or next((h.anchor for h in other.headings), "")
+            return f"[{text}](#{self.anchor(other.src, anchor)})"
+        url = self.site_url + self.site.url(other.src, self.language)
+        return f"[{text}]({url}{'#' + anchor if anchor else ''})"
+
+    def markdown(self, text: str, page_path: Path) -> str:
+        fences = {f.lineno - 1: f for f in read_fences(text)}
+        out: list[str] = []
+        quote, inside = False, -1  # in an admonition; last line of the open fence
+        for number, line in enumerate(text.split("\n")):
+            fence = fences.get(number)
+            if number <= inside:
+                pass  # a fence's body and closing line: unchanged
+            elif fence is not None:
+                inside = number + fence.code.count("\n") + (2 if fence.code else 1)
+                extra = ""
+                if fence.kind == "python" and fence.skip_reason:
+                    note = SKIPPED[self.language].format(reason=fence.skip_reason)
+                    out += [f"*{note}*", ""]
+                    extra = f' tags=["{TAG_SKIP}"]'
+                title = re.search(r'title="([^"]+)"', fence.info)
+                if title:  # e.g. 'Output' above the printed text
+                    out += [f"{fence.indent}*{title[1]}*", f"{fence.indent}".rstrip()]
+                line = f"{fence.indent}```{fence.kind}{extra}"
+            elif MARKER.match(line):
+                continue
+            elif line.startswith("#") and HEADING.match(line):
+                heading = HEADING.match(line)
+                anchor = re.search(r"#([\w-]+)", heading["attrs"] or "")
+                if anchor:
+                    out += [f'<a id="{self.anchor(self.src, anchor[1])}"></a>', ""]
+                line = f"{'#' * min(len(heading['hashes']) + 1, 6)} {heading['title']}"
+            elif ADMONITION.match(line):
+                title = ADMONITION.match(line)["title"]
+                out.append(f"> **{title}**" if title else ">")
+                quote = True
+                continue
+            if quote and line.strip() and not line.startswith("    "):
+                quote = False
+            if quote:
+                line = "> " + line[4:] if line.strip() else ">"
+            out.append(line)
+        return LINK.sub(lambda m: self.link(m, page_path), "\n".join(out))
+
+
+def _cells(line: str) -> list[str]:
+    """Cells of a table row; a `|` inside `code` does not split."""
+    cells, cell, in_code = [], "", False
+    for char in line.strip().strip("|"):
+        in_code ^= char == "`"
+        if char == "|" and not in_code:
+            cells.append(cell.strip())
+            cell = ""
+        else:
+            cell += char
+    return [*cells, cell.strip()]
+
+
+def expand_includes(text: str, root: Path = ROOT) -> str:
+    """`text` with its includes expanded by pymdownx's snippet preprocessor, the one
+    MkDocs runs, from `root` (mkdocs.yml's base_path)."""
+    return "\n".join(_snippet_preprocessor(root).run(text.split("\n")))
+
+
+@cache
+def _snippet_preprocessor(root: Path):
+    import markdown
+
+    md = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={
+        "pymdownx.snippets": {"base_path": [str(root)], "check_paths": True}})
+    return md.preprocessors["snippet"]
+
+
+@cache
+def load() -> Site:
+    """The site of this repository, read from mkdocs.yml."""
+    from mkdocs.config import load_config
+
+    return Site(load_config(str(ROOT / "mkdocs.yml")))
