@@ -110,6 +110,8 @@ def on_page_markdown(markdown, page, config, files):
     return note + markdown
 
 
+MERMAID = re.compile(r'<div class="jp-Mermaid"><pre class="mermaid">(.*?)</pre></div>',
+                     re.DOTALL)
 ANCHORED_HEADING = re.compile(
     r'<p><a id="(?P<anchor>[^"]+)"></a></p>\s*'
     r'<h(?P<level>[1-6]) id="[^"]*">(?P<title>.*?)'
@@ -134,6 +136,10 @@ def on_page_content(html, page, config, files):
                 f'href="#{anchor}">{match["mark"]}</a></h{level}>')
 
     html = ANCHORED_HEADING.sub(retag, html)
+    # nbconvert leaves diagrams for JupyterLab to draw (hidden until then): give
+    # them the markup of the site's own pages, which the site's mermaid draws
+    html = MERMAID.sub(lambda m: f'<pre class="mermaid"><code>{m[1].strip()}</code></pre>',
+                       html)
     nested: list[dict] = []
     stack: list[dict] = []
     for token in tokens:

@@ -66,11 +66,12 @@ def versions_line(language: str) -> str:
 
 
 def install_cell() -> str:
-    pins = " ".join(f"{name}=={metadata.version(name)}" for name in RUNTIME)
+    pins = "".join(f'    "{name}=={metadata.version(name).split("+")[0]}",\n'
+                   for name in RUNTIME)
     return (
         "# Install the pinned packages unless they are already installed.\n"
         "from importlib import metadata\n\n"
-        f'PINNED = "{pins}".split()\n'
+        f"PINNED = [\n{pins}]\n"
         "\n\ndef installed(pin):\n"
         "    name, version = pin.split(\"==\")\n"
         "    try:\n"
