@@ -24,11 +24,13 @@ serve: setup  ## set up, then serve the site on http://127.0.0.1:8000
 build: setup
 	$(BIN)/mkdocs build --strict
 
+# Two workers (pytest-xdist) on the two cores; a page's languages share one worker,
+# and so do the tests of the built site (tests/site), which build it once.
 test: setup  ## set up, then run the whole test suite (offline)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-real: setup  ## the opt-in tier: needs the real Phi-3 weights (network or HF cache)
-	$(BIN)/python -m pytest --real-model
+	$(BIN)/python -m pytest --real-model -p no:xdist
 
 update-examples: setup  ## regenerate the outputs shown on the pages
 	$(BIN)/python -m tools.update_examples

@@ -36,7 +36,9 @@ from pytest_codeblocks.main import CodeBlock  # noqa: E402
 from pytest_codeblocks.plugin import TestBlock  # noqa: E402
 
 from tools import site  # noqa: E402
-from tools.paths import DOCS  # noqa: E402
+from tools.paths import DOCS, ROOT  # noqa: E402
+
+SITE_TESTS = ROOT / "tests" / "site"
 
 PASSED: dict[str, str] = {}  # program code -> the test that ran it and passed
 
@@ -126,14 +128,19 @@ class DocsPage(pytest.File):
             item = PageProgram.from_parent(self, name=f"line {first.lineno}", obj=block)
             for mark in block.marks:
                 item.add_marker(eval(mark, {"sys": sys, "pytest": pytest}))
+            # with pytest-xdist, a page and its translations run on one worker, in
+            # order, so the second language reuses the first one's run
+            item.add_marker(pytest.mark.xdist_group(page.src))
             if first.info == "python":
                 item.user_properties.append(("python_fences", (page.language,
                                                                len(codes))))
             yield item
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    """Skip what this mode can't run. With pytest-xdist (`make test` runs two
+    workers), the tests of the built site share one worker: it is built once."""
     skips = {
         "real_model": (not REAL_MODEL, "needs the real Phi-3 weights: run `make "
                        "test-real` (pytest --real-model) with the network or a cache"),
@@ -145,6 +152,8 @@ def pytest_collection_modifyitems(config, items):
         for keyword, (skip, reason) in skips.items():
             if skip and keyword in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
+        if SITE_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("site"))
 
 
 def pytest_terminal_summary(terminalreporter):
