@@ -157,18 +157,24 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """How many of each language's Python fences ran (passed), skipped or failed."""
+    """How many of each language's Python fences ran and passed, skipped or failed;
+    'shared': passed as the same code as another page's run (the other language's)."""
     outcomes: dict[str, dict[str, int]] = {}
     for outcome in ("passed", "skipped", "failed"):
         for report in terminalreporter.stats.get(outcome, []):
-            for name, value in getattr(report, "user_properties", []):
-                if name == "python_fences" and report.when in ("call", "setup"):
-                    language, count = value
-                    counts = outcomes.setdefault(language, {})
-                    counts[outcome] = counts.get(outcome, 0) + count
+            properties = dict(getattr(report, "user_properties", []))
+            if "python_fences" in properties and report.when in ("call", "setup"):
+                language, count = properties["python_fences"]
+                counts = outcomes.setdefault(language, {})
+                counts[outcome] = counts.get(outcome, 0) + count
+                if "same_program_as" in properties:
+                    counts["shared"] = counts.get("shared", 0) + count
     if outcomes:
         terminalreporter.write_line("Python code blocks executed per language: " + ", ".join(
-            f"{language}: {counts.get('passed', 0)} of {sum(counts.values())}"
+            f"{language}: {counts.get('passed', 0)} of "
+            f"{sum(n for what, n in counts.items() if what != 'shared')}"
             + "".join(f", {n} {what}" for what, n in counts.items()
-                      if what != "passed" and n)
+                      if what not in ("passed", "shared") and n)
+            + (f" ({counts['shared']} the same code as another language's page, "
+               "which ran)" if counts.get("shared") else "")
             for language, counts in sorted(outcomes.items())))
