@@ -11,7 +11,13 @@ import re
 
 from transformers import AutoConfig
 
-from snippets.inside_the_block.kv_cache import CONTEXT, MIB, kv_cache_bytes_per_token
+from snippets.inside_the_block import kv_cache
+from snippets.inside_the_block.kv_cache import (
+    CONTEXT,
+    MIB,
+    kv_cache_bytes_per_token,
+    positions_kept,
+)
 from tests.facts import real_size_phi3
 from tools.paths import SNIPPETS, TEST_DATA
 
@@ -46,6 +52,8 @@ mini_kv = kv_cache_bytes_per_token(config)
 gqa_kv = kv_cache_bytes_per_token(mini_config(num_key_value_heads=8))
 mqa_kv = kv_cache_bytes_per_token(mini_config(num_key_value_heads=1))
 medium_kv = kv_cache_bytes_per_token(medium_config)
+kept_at_4k = positions_kept(config, CONTEXT)  # with the sliding window
+assert positions_kept(medium_config, CONTEXT) == kept_at_4k  # the same window
 
 mlp = mini.model.layers[0].mlp
 mlp_parameters = count(mlp)
@@ -78,6 +86,10 @@ FACTS = {
     "KV cache MiB at 4k, mini with 8 KV heads": f"{gqa_kv * CONTEXT / MIB:,.0f}",
     "KV cache MiB at 4k, mini with 1 KV head": f"{mqa_kv * CONTEXT / MIB:,.0f}",
     "KV cache MiB at 4k, medium": f"{medium_kv * CONTEXT / MIB:,.0f}",
+    "positions the cache keeps at 4k (sliding window)": str(kept_at_4k),
+    "positions a token sees before itself": str(config.sliding_window - 1),
+    "KV cache MiB kept at 4k, mini": f"{mini_kv * kept_at_4k / MIB:,.0f}",
+    "tokens of the tiny prompt": str(kv_cache.prompt.shape[1]),
     # mlp.md
     "intermediate size": str(config.intermediate_size),
     "gate_up_proj outputs": str(mlp.gate_up_proj.out_features),
