@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import torch
 from transformers import AutoConfig
 
 from snippets.inside_the_block import kv_cache
@@ -62,6 +63,10 @@ total = count(mini)
 # Transformer-base (Vaswani et al. 2017, Table 3): d_model 512, d_ff 2048, biases
 d_model_2017, d_ff_2017 = 512, 2048
 mlp_2017 = 2 * d_model_2017 * d_ff_2017 + d_ff_2017 + d_model_2017
+# SiLU's minimum, on a grid fine enough for the digits the page shows
+z = torch.linspace(-4, 0, 400_001, dtype=torch.float64)
+silu = torch.nn.functional.silu(z)
+silu_minimum, silu_argmin = silu.min().item(), z[silu.argmin()].item()
 
 FACTS = {
     # attention.md
@@ -102,6 +107,8 @@ FACTS = {
     "d_ff 2017": str(d_ff_2017),
     "MLP parameters per layer, 2017": f"{mlp_2017:,}",
     "Phi-3 MLP layer / 2017 MLP layer": f"{mlp_parameters / mlp_2017:.0f}",
+    "SiLU minimum (its magnitude; the page writes the minus)": f"{-silu_minimum:.3f}",
+    "z of SiLU's minimum (magnitude)": f"{-silu_argmin:.2f}",
     # from-scratch.md
     "tensors in the state dict": str(len(mini.state_dict())),
     "float32 weights, GB": f"{total * 4 / GB:.1f}",
