@@ -67,6 +67,18 @@ def tokens_in_the_tokenizer() -> int:
     return int(re.search(r"tokens the tokenizer knows: (\d+)", printed).group(1))
 
 
+def recorded_email_tokens() -> int:
+    """How many tokens the recorded e-mail's text re-tokenizes to (the real tokenizer)."""
+    from transformers import AutoTokenizer
+
+    from tools.hfcache import real_tokenizer_dir
+
+    tokenizer = AutoTokenizer.from_pretrained(
+        real_tokenizer_dir() or "microsoft/Phi-3-mini-4k-instruct")
+    text = (CHAPTER / "output" / "generate_email" / "generate.real.txt").read_text()
+    return len(tokenizer(text.rstrip(), add_special_tokens=False).input_ids)
+
+
 model = real_size_phi3()
 config = model.config
 medium = json.loads((TEST_DATA / "phi3-medium-4k-instruct.config.json").read_text())
@@ -111,6 +123,7 @@ FACTS = {
     "medium qkv_proj out with MHA": str(3 * medium["hidden_size"]),
     "next token id (recorded)": str(recorded_token_id()),
     "tokens in the tokenizer (len)": str(tokens_in_the_tokenizer()),
+    "tokens the recorded e-mail re-tokenizes to": str(recorded_email_tokens()),
     "last id the tokenizer knows": str(tokens_in_the_tokenizer() - 1),
     "last row of the embedding table": str(model.model.embed_tokens.num_embeddings - 1),
     "DDR4-3200, two channels, GB/s": f"{dual_channel_peak(3200):.1f}",
