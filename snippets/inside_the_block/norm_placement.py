@@ -23,8 +23,10 @@ class Block(nn.Module):
             nn.Linear(WIDTH, 4 * WIDTH), nn.ReLU(), nn.Linear(4 * WIDTH, WIDTH)
         )
         self.norm_1, self.norm_2 = nn.LayerNorm(WIDTH), nn.LayerNorm(WIDTH)
+        # Xavier for the matrices only. Biases keep PyTorch's defaults: zero in
+        # attention, small uniform values in the feed-forward nn.Linear layers.
         for parameter in self.parameters():
-            if parameter.dim() == 2:  # matrices; biases start at zero
+            if parameter.dim() == 2:
                 nn.init.xavier_normal_(parameter)
 
     def attend(self, x):
