@@ -29,8 +29,8 @@ def drawn(tmp_path_factory):
 
 def svg_text(svg) -> str:
     """The labels of an SVG written with svg.fonttype 'none': its <text> elements."""
-    return " ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg.read_text(encoding="utf-8"),
-                               re.S))
+    content = svg.read_text(encoding="utf-8")
+    return " ".join(re.findall(r"<text[^>]*>(.*?)</text>", content, re.S))
 
 
 def test_the_figures_command_draws_every_figure_in_every_language(drawn):

@@ -18,6 +18,8 @@ def test_pre_norm_last_layer_gradient_shrinks_like_one_over_sqrt_depth():
     assert all(later < earlier * 1.1 for earlier, later in zip(pre, pre[1:]))
     predicted = pre[0] / n.DEPTHS[-1] ** 0.5
     assert 0.5 < pre[-1] / predicted < 2
+    # The page: it shrinks, but by less than 1/sqrt(L) predicts (an upper bound).
+    assert 1 < pre[0] / pre[-1] < n.DEPTHS[-1] ** 0.5
 
 
 def test_same_start_for_one_layer():

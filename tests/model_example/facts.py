@@ -43,7 +43,7 @@ def recorded_token_id() -> int:
 
 
 def benchmark_facts() -> dict[str, str]:
-    """The walkthrough's time and the measured bandwidth, from docs/why-slow/benchmark.json."""
+    """The walkthrough's time and the measured bandwidth (docs/why-slow/benchmark.json)."""
     from snippets.why_slow.plot_benchmark import DEFAULT_JSON, load
 
     data = load(DEFAULT_JSON)
