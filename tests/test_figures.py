@@ -1,26 +1,86 @@
-"""`make figures` (python -m tools.figures) draws every figure, and the pages show them."""
+"""`make figures` (python -m tools.figures) draws every figure in both languages,
+and the pages show them."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
+import pytest
+
 from tools import site
+from tools.figures import CJK_FONT
 from tools.paths import DOCS, ROOT
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
-def test_the_figures_command_draws_every_figure(tmp_path):
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    out = tmp_path_factory.mktemp("figures")
     result = subprocess.run(
-        [sys.executable, "-m", "tools.figures", "--out", str(tmp_path)],
+        [sys.executable, "-m", "tools.figures", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    drawn = {p.relative_to(tmp_path) for p in tmp_path.rglob("*.svg")}
+    return out
+
+
+def svg_text(svg) -> str:
+    """The labels of an SVG written with svg.fonttype 'none': its <text> elements."""
+    content = svg.read_text(encoding="utf-8")
+    return " ".join(re.findall(r"<text[^>]*>(.*?)</text>", content, re.S))
+
+
+def test_the_figures_command_draws_every_figure_in_every_language(drawn):
+    names = {p.relative_to(drawn).as_posix() for p in drawn.rglob("*.svg")}
     committed = {p.relative_to(DOCS).as_posix().replace("/figures/", "/")
                  for p in DOCS.rglob("figures/*.svg")}
-    assert {str(p) for p in drawn} == committed, "run `make figures` and commit the SVGs"
-    for svg in tmp_path.rglob("*.svg"):
-        assert "<svg" in svg.read_text(encoding="utf-8")[:2000]
+    assert names == committed, "run `make figures` and commit the SVGs"
+    english = {name for name in names if not name.endswith(".zh.svg")}
+    assert {name.replace(".svg", ".zh.svg") for name in english} == names - english
+
+
+def test_figures_are_identical_to_the_committed_ones(drawn):
+    for svg in drawn.rglob("*.svg"):
+        chapter, name = svg.relative_to(drawn).parts
+        committed = DOCS / chapter / "figures" / name
+        assert svg.read_bytes() == committed.read_bytes(), f"run `make figures`: {name}"
+
+
+def test_chinese_figures_have_chinese_labels_and_english_ones_none(drawn):
+    for svg in drawn.rglob("*.svg"):
+        text = svg_text(svg)
+        assert text, f"{svg.name}: no text elements (svg.fonttype must be 'none')"
+        if svg.name.endswith(".zh.svg"):
+            assert CJK.search(text), f"{svg.name} has no Chinese label"
+            assert CJK_FONT in svg.read_text(encoding="utf-8"), svg.name
+        else:
+            assert not CJK.search(text), f"{svg.name} has Chinese in English labels"
+
+
+def test_figures_have_no_background_box(drawn):
+    """Transparent: no filled rectangle behind the figure or the axes (dark mode)."""
+    for svg in drawn.rglob("*.svg"):
+        content = svg.read_text(encoding="utf-8")
+        for patch in ("patch_1", "patch_2"):  # the figure's and the first axes' patch
+            match = re.search(rf'<g id="{patch}">\s*<path[^>]*style="([^"]*)"', content)
+            if match:
+                assert "fill: #ffffff" not in match.group(1), (svg.name, patch)
+
+
+def test_a_missing_cjk_font_fails_loudly(monkeypatch):
+    from matplotlib import font_manager
+
+    from tools import figures
+
+    def not_found(*args, **kwargs):
+        raise ValueError("not found")
+
+    monkeypatch.setattr(font_manager, "findfont", not_found)
+    with pytest.raises(SystemExit, match="fonts-noto-cjk"):
+        figures.require_cjk_font()
 
 
 def test_every_figure_is_shown_in_both_languages():
@@ -29,5 +89,6 @@ def test_every_figure_is_shown_in_both_languages():
         for target in page.links():
             if "figures/" in target and target.endswith(".svg"):
                 shown[page.language].add(target.split("figures/")[1])
-    committed = {p.name for p in DOCS.rglob("figures/*.svg")}
-    assert shown["en"] == committed == shown["zh"]
+    english = {p.name for p in DOCS.rglob("figures/*.svg")
+               if not p.name.endswith(".zh.svg")}
+    assert shown["en"] == english == shown["zh"]

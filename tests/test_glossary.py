@@ -24,6 +24,13 @@ FORBIDDEN = {
     "令牌": "token is 词元 (令牌 is an access token)",
     # 标记 for token; the verb (标记为, 标记出, ...) is fine.
     "标记(?![为出了成着])": "token is 词元, not 标记",
+    # The Chinese editor's list (issue 9).
+    "配方": "recipe is 方案, as on the home page",
+    "提示词元": "提示词中的词元: 提示词元 reads as one made-up word",
+    r"\d 个数(?![据字])": "a vector's width is 'N 维', not 'N 个数'",
+    r"\d %": "no space before % in Chinese",
+    r"共享[^。；]{0,12}键/值头": "query heads 共用 key/value heads: one word throughout",
+    r"\d+ M(?![\w/])": "Chinese counts in 万/亿 (约 6500 万), not 'M'",
 }
 # Terms the glossary must define, with the Chinese the pages use for them.
 REQUIRED = {
@@ -33,7 +40,8 @@ REQUIRED = {
     "grouped-query attention (GQA)": "分组查询注意力（GQA）", "KV cache": "KV 缓存",
     "RMSNorm": "RMSNorm", "LayerNorm": "层归一化", "pre-norm": "前置归一化",
     "residual connection": "残差连接", "rotary position embedding (RoPE)": "旋转位置编码",
-    "MLP, feed-forward network": "前馈网络（MLP）", "SwiGLU": "SwiGLU", "logits": "logits",
+    "MLP, feed-forward network": "MLP（前馈网络）", "residual stream": "残差流",
+    "SwiGLU": "SwiGLU", "logits": "logits",
     "LM head": "语言模型头", "greedy decoding": "贪婪解码", "prefill": "预填充",
     "decode": "解码", "causal mask": "因果掩码", "Transformer": "Transformer",
     "encoder": "编码器", "decoder": "解码器", "bfloat16": "bfloat16", "parameter": "参数",
@@ -112,3 +120,7 @@ def test_forbidden_patterns_match_what_they_should():
 
     assert hits("变压器块") and hits("5 个标记") and hits("标记 ID") and hits("令牌")
     assert not hits("把这一行标记为已读") and not hits("词元")
+    assert hits("推荐的配方") and hits("每个提示词元") and hits("3072 个数")
+    assert hits("94.8 %") and hits("40 个查询头共享 10 个键/值头") and hits("约 65 M")
+    assert not hits("每个数 2 字节") and not hits("3072 维") and not hits("94.8%")
+    assert not hits("元素个数") and not hits("3072 个数字") and not hits("7.6 GB")

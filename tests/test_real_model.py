@@ -50,8 +50,9 @@ def test_outputs_match_the_real_model(snippet, computed, recorded):
         assert printed[section] == expected, f"{snippet.name}:{section}"
     for section in sorted(recorded):
         expected = output_file(snippet, section, real=True).read_text(encoding="utf-8")
-        # Recorded from a notebook transcript: compare without trailing whitespace.
-        assert printed[section].rstrip() == expected.rstrip(), f"{snippet.name}:{section}"
+        # Recorded from a lesson's transcript, which lost some whitespace (blank lines):
+        # the pages say so, and the comparison ignores whitespace.
+        assert printed[section].split() == expected.split(), f"{snippet.name}:{section}"
 
 
 def test_a_snippet_runs_in_its_own_process():

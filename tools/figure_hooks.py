@@ -1,11 +1,13 @@
-"""MkDocs hook (registered under `hooks:` in mkdocs.yml): figures serve every language.
+"""MkDocs hook (registered under `hooks:` in mkdocs.yml): figures for every language.
 
-`tools/figures.py` writes one SVG per figure, `docs/<chapter>/figures/<name>.svg`, with
-language-neutral labels, and the pages of both languages link it as
-`figures/<name>.svg`. mkdocs-static-i18n with `fallback_to_default: false` leaves the
-default language's assets out of the other languages' builds, so the Chinese pages'
-links would break (and `--strict` fail). This adds the figures to each other
-language's file list, under that language's folder of the site.
+`tools/figures.py` writes each figure in every language: `docs/<chapter>/figures/
+<name>.svg` (English) and `<name>.zh.svg` (Chinese), and the pages of both languages
+link `figures/<name>.svg`. mkdocs-static-i18n's suffix layout makes `<name>.zh.svg`
+the Chinese build's `figures/<name>.svg`. For a figure without a version of its own
+in a language, mkdocs-static-i18n with `fallback_to_default: false` would leave the
+default language's SVG out of that language's build, so its pages' links would break
+(and `--strict` fail): this adds such figures to the language's file list, under that
+language's folder of the site.
 """
 
 from __future__ import annotations

@@ -96,10 +96,10 @@ def create(root: Path, chapter: str, slug: str, title: str, section: str,
            titles: dict[str, str]) -> list[Path]:
     from mkdocs.config import load_config
 
-    from tools.site import Site
+    from tools.site import Site, package_of
 
     site = Site(load_config(str(root / "mkdocs.yml")), root / "docs")
-    package, module = chapter.replace("-", "_"), slug.replace("-", "_")
+    package, module = package_of(chapter), slug.replace("-", "_")
     src = f"{chapter}/{slug}.md"
     written = []
 

@@ -122,6 +122,15 @@ def read_fences(text: str) -> list[Fence]:
     return fences
 
 
+def package_of(folder: str) -> str:
+    """docs/<folder> -> snippets/<package>, tests/<package>: `-` becomes `_`."""
+    return folder.replace("-", "_") or "home"
+
+
+def folder_of(package: str) -> str:
+    return package.replace("_", "-")
+
+
 @dataclass(frozen=True)
 class Heading:
     level: int
@@ -147,7 +156,7 @@ class Chapter:
     @property
     def package(self) -> str:
         """The snippets/ and tests/ package of this chapter."""
-        return self.folder.replace("-", "_") or "home"
+        return package_of(self.folder)
 
     def notebook_name(self, language: str) -> str:
         """The file readers download, e.g. `model-example-zh.ipynb`."""
@@ -273,7 +282,7 @@ class Page:
     @property
     def package(self) -> str:
         """This page's package under snippets/ and tests/ ('home' at the top)."""
-        return self.folder.replace("-", "_") or "home"
+        return package_of(self.folder)
 
     @cached_property
     def text(self) -> str:

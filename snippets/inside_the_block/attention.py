@@ -65,8 +65,7 @@ class CausalSelfAttention(torch.nn.Module):
         scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)  # (b, h, seq, seq)
         allowed = causal_mask(seq, self.sliding_window, device=x.device)
         scores = scores.masked_fill(~allowed, float("-inf"))  # weight 0 after softmax
-        # Softmax in float32: in bfloat16 the small weights would lose precision.
-        weights = scores.float().softmax(dim=-1).to(v.dtype)  # rows sum to 1
+        weights = scores.float().softmax(dim=-1).to(v.dtype)  # (1)!
         heads = weights @ v  # (batch, heads, seq, head_dim): weighted sum of values
 
         heads = heads.transpose(1, 2).reshape(batch, seq, q_size)  # heads side by side

@@ -50,7 +50,8 @@ def check_against_transformers(num_heads, num_kv_heads, hidden_size=64, seq=7):
     x = torch.randn(2, seq, hidden_size)  # (batch, seq, hidden)
     positions = torch.arange(seq).expand(2, seq)  # (batch, seq)
     cos, sin = rotary_cos_sin(ours.head_dim, positions)
-    # transformers takes the mask as numbers to add to the scores: 0 or -inf
+    # a mask to add to the scores: 0 where allowed, -inf where not (transformers'
+    # own masks use torch.finfo(dtype).min there: the same weight, 0)
     additive_mask = torch.zeros(seq, seq).masked_fill(~causal_mask(seq), -torch.inf)
     with torch.no_grad():
         expected, _ = theirs(x, (cos, sin), additive_mask[None, None])

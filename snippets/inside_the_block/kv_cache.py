@@ -1,7 +1,8 @@
 """How much memory the KV cache takes: multi-head, grouped-query, multi-query attention.
 
-During generation every layer keeps the key and value vectors of all earlier tokens
-(the KV cache), one per key/value head. Fewer key/value heads, smaller cache.
+During generation every layer keeps the key and value vectors of earlier tokens (the
+KV cache), one per key/value head. Fewer key/value heads, smaller cache. With a
+sliding window, transformers keeps only the positions the window can still see.
 """
 
 # --8<-- [start:kv-cache]
@@ -31,31 +32,87 @@ def attention_variants():
     }
 
 
-print(f"{'':<20}{'q heads':>8}{'kv heads':>9}{'bytes/token':>13}"
-      f"{f'MiB at {CONTEXT}':>13}")
+print(f"MiB for {CONTEXT} tokens if every position is kept:")
+print(f"{'':<20}{'q heads':>8}{'kv heads':>9}{'bytes/token':>13}{'MiB':>8}")
 for name, config in attention_variants().items():
     per_token = kv_cache_bytes_per_token(config)
     print(f"{name:<20}{config.num_attention_heads:>8}{config.num_key_value_heads:>9}"
-          f"{per_token:>13,}{per_token * CONTEXT / MIB:>13,.0f}")
+          f"{per_token:>13,}{per_token * CONTEXT / MIB:>8,.0f}")
 # --8<-- [end:kv-cache]
 
 
-def draw_kv_cache():
-    """Bar chart: KV cache size at a full 4k context for each variant."""
+# --8<-- [start:sliding-window]
+import torch
+from transformers import AutoModelForCausalLM, DynamicCache, Phi3Config
+
+
+def positions_kept(config, tokens):
+    """How many positions per layer transformers' cache holds after `tokens` tokens."""
+    if config.sliding_window is None:
+        return tokens
+    # A token sees itself and the window - 1 positions before it: no older key or
+    # value will be read again, so the cache drops them.
+    return min(tokens, config.sliding_window - 1)
+
+
+tiny = Phi3Config(  # random weights: only the shapes of the cache matter
+    hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+    num_attention_heads=4, num_key_value_heads=4, sliding_window=4,
+)
+model = AutoModelForCausalLM.from_config(tiny).eval()
+prompt = torch.arange(10)[None]  # (batch, seq): 10 tokens, longer than the window
+with torch.no_grad():
+    cache = model(prompt, use_cache=True).past_key_values
+for index, layer in enumerate(cache.layers):  # keys: (batch, kv heads, seq, head_dim)
+    print(f"layer {index}: {type(layer).__name__}, keys {tuple(layer.keys.shape)}")
+print(f"window {tiny.sliding_window}, {prompt.shape[1]} tokens: "
+      f"{positions_kept(tiny, prompt.shape[1])} positions kept")
+
+mini = AutoConfig.from_pretrained(MINI)
+first_layer = DynamicCache(config=mini).layers[0]  # the cache generate() builds
+print(f"Phi-3-mini: {type(first_layer).__name__}, "
+      f"sliding_window={first_layer.sliding_window}")
+per_token = kv_cache_bytes_per_token(mini)
+kept = positions_kept(mini, CONTEXT)
+print(f"{CONTEXT} tokens, every position:  {per_token * CONTEXT / MIB:>6,.0f} MiB")
+print(f"{CONTEXT} tokens, last {kept} kept: {per_token * kept / MIB:>6,.0f} MiB")
+# --8<-- [end:sliding-window]
+
+
+LABELS = {
+    "en": {"all": f"every position ({CONTEXT})",
+           "kept": "what transformers keeps (sliding window)",
+           "n_kv": "n_kv"},
+    "zh": {"all": f"保留全部位置（{CONTEXT} 个）",
+           "kept": "transformers 实际保留的（滑动窗口）",
+           "n_kv": "n_kv"},
+}
+
+
+def draw_kv_cache(language="en"):
+    """Bars: KV cache at a 4k context per variant, all positions and what is kept."""
     import matplotlib.pyplot as plt
 
+    labels = LABELS[language]
     variants = attention_variants()
-    # Code names and numbers only: the same figure serves every language.
-    labels = [
-        f"{name.replace(' ', chr(10))}\nn_kv = {config.num_key_value_heads}"
+    names = [
+        f"{name.replace(' ', chr(10))}\n{labels['n_kv']} = {config.num_key_value_heads}"
         for name, config in variants.items()
     ]
-    sizes = [kv_cache_bytes_per_token(c) * CONTEXT / MIB for c in variants.values()]
-    figure, axes = plt.subplots(figsize=(7, 3.6))
-    bars = axes.bar(labels, sizes, color=["#3f51b5", "#7986cb", "#c5cae9", "#ff9800"])
-    axes.bar_label(bars, labels=[f"{size:,.0f} MiB" for size in sizes])
-    axes.set_ylabel("MiB")  # the caption on the page says: at a 4k context
-    axes.set_ylim(0, max(sizes) * 1.15)
+    every = [kv_cache_bytes_per_token(c) * CONTEXT / MIB for c in variants.values()]
+    kept = [kv_cache_bytes_per_token(c) * positions_kept(c, CONTEXT) / MIB
+            for c in variants.values()]
+    x = range(len(names))
+    width = 0.4
+    figure, axes = plt.subplots(figsize=(7.5, 3.8))
+    for offset, sizes, label in ((-width / 2, every, labels["all"]),
+                                 (width / 2, kept, labels["kept"])):
+        bars = axes.bar([i + offset for i in x], sizes, width, label=label)
+        axes.bar_label(bars, labels=[f"{size:,.0f}" for size in sizes], fontsize=8)
+    axes.set_xticks(list(x), names)
+    axes.set_ylabel("MiB")
+    axes.set_ylim(0, max(every) * 1.2)
+    axes.legend()
     axes.spines[["top", "right"]].set_visible(False)
     return figure
 

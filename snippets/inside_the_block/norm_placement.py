@@ -23,8 +23,10 @@ class Block(nn.Module):
             nn.Linear(WIDTH, 4 * WIDTH), nn.ReLU(), nn.Linear(4 * WIDTH, WIDTH)
         )
         self.norm_1, self.norm_2 = nn.LayerNorm(WIDTH), nn.LayerNorm(WIDTH)
+        # Xavier for the matrices only. Biases keep PyTorch's defaults: zero in
+        # attention, small uniform values in the feed-forward nn.Linear layers.
         for parameter in self.parameters():
-            if parameter.dim() == 2:  # matrices; biases start at zero
+            if parameter.dim() == 2:
                 nn.init.xavier_normal_(parameter)
 
     def attend(self, x):
@@ -69,17 +71,24 @@ for placement, norms in gradients.items():
 # --8<-- [end:experiment]
 
 
-def draw_gradients():
+LABELS = {
+    "en": {"depth": "number of blocks L", "gradient": "‖∂loss / ∂W₂‖ (block L)"},
+    "zh": {"depth": "块数 L", "gradient": "‖∂loss / ∂W₂‖（第 L 块）"},
+}
+
+
+def draw_gradients(language="en"):
     import matplotlib.pyplot as plt
 
+    labels = LABELS[language]
     figure, axes = plt.subplots(figsize=(6.4, 3.6))
     axes.loglog(DEPTHS, gradients["post"], "o-", label="x = LN(x + F(x))")
     axes.loglog(DEPTHS, gradients["pre"], "s-", label="x = x + F(LN(x))")
     reference = [gradients["pre"][0] / depth**0.5 for depth in DEPTHS]
-    axes.loglog(DEPTHS, reference, ":", color="gray", label="∝ 1/√L")
+    axes.loglog(DEPTHS, reference, ":", color="#8c8c8c", label="∝ 1/√L")
     axes.set_xticks(DEPTHS, [str(depth) for depth in DEPTHS])
-    axes.set_xlabel("L")
-    axes.set_ylabel("‖∂loss / ∂W₂‖ (layer L)")
+    axes.set_xlabel(labels["depth"])
+    axes.set_ylabel(labels["gradient"])
     axes.legend()
     axes.grid(True, which="major", alpha=0.3)
     return figure

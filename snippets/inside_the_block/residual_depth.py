@@ -52,14 +52,21 @@ for name, norms in results.items():
 # --8<-- [end:experiment]
 
 
-def draw_gradients():
+LABELS = {
+    "en": {"layer": "layer"},
+    "zh": {"layer": "层"},
+}
+
+
+def draw_gradients(language="en"):
     import matplotlib.pyplot as plt
 
+    labels = LABELS[language]
     figure, axes = plt.subplots(figsize=(6.4, 3.6))
     layers = range(1, DEPTH + 1)
     axes.semilogy(layers, with_residual, "o-", markersize=3, label="x + f(norm(x))")
     axes.semilogy(layers, without_residual, "s-", markersize=3, label="f(norm(x))")
-    axes.set_xlabel("layer")
+    axes.set_xlabel(labels["layer"])
     axes.set_ylabel("‖∂loss / ∂W_down‖")
     axes.legend()
     axes.grid(True, which="major", alpha=0.3)

@@ -63,15 +63,22 @@ print(f"{len(theta_i)} frequencies: {theta_i[0]:.0f} to {theta_i[-1]:.2e} rad/to
 print(f"full turn after {wavelength[0]:.1f} to {wavelength[-1]:,.0f} tokens")
 # --8<-- [end:frequencies]
 
-def draw_frequencies():
+LABELS = {
+    "en": {"pair": "pair i", "context": "context: 4096 tokens"},
+    "zh": {"pair": "第 i 对", "context": "上下文：4096 个词元"},
+}
+
+
+def draw_frequencies(language="en"):
     import matplotlib.pyplot as plt
 
+    labels = LABELS[language]
     figure, axes = plt.subplots(figsize=(6.4, 3.6))
     pair = torch.arange(len(theta_i))
     axes.semilogy(pair, theta_i, "o", markersize=3, label="θᵢ = 10000^(−2i/96)")
     axes.semilogy(pair, wavelength, "s", markersize=3, label="2π / θᵢ")
-    axes.axhline(4096, color="gray", linestyle=":", label="4096")
-    axes.set_xlabel("i")
+    axes.axhline(4096, color="#8c8c8c", linestyle=":", label=labels["context"])
+    axes.set_xlabel(labels["pair"])
     axes.legend()
     axes.grid(True, which="major", alpha=0.3)
     return figure

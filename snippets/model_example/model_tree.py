@@ -1,6 +1,6 @@
 """Print Phi-3's module tree, walk it, and count the parameters of each part."""
 
-from snippets.model_example.load_model import model
+from snippets.model_example.load_model import model, tokenizer
 
 # --8<-- [start:print-model]
 print(model)
@@ -8,6 +8,7 @@ print(model)
 
 # --8<-- [start:embeddings]
 print(model.model.embed_tokens)
+print("tokens the tokenizer knows:", len(tokenizer))  # fewer than the table's rows
 # --8<-- [end:embeddings]
 
 # --8<-- [start:first-layer]

@@ -22,8 +22,7 @@ class Int4Linear(torch.nn.Module):
         low = groups.amin(dim=2, keepdim=True)  # (out, groups, 1)
         step = (groups.amax(dim=2, keepdim=True) - low).clamp(min=1e-12) / 15
         quantized = torch.round((groups - low) / step).clamp(0, 15)  # 0 ... 15
-        # The kernel dequantizes (q - 8) * step + offset: move the offset by 8 steps.
-        offset = low + 8 * step
+        offset = low + 8 * step  # (1)!
         packed = torch._convert_weight_to_int4pack_for_cpu(
             quantized.reshape(out_features, in_features).to(torch.int32), 1)
         step_and_offset = torch.cat([step, offset], dim=2).transpose(0, 1)

@@ -24,8 +24,7 @@ class Int8Linear(torch.nn.Module):
     def __init__(self, linear: torch.nn.Linear):
         super().__init__()
         weight = linear.weight.detach()  # (out_features, in_features)
-        # Row by row, the largest |weight| maps to 127; float32 for exact rounding.
-        scale = weight.float().abs().amax(dim=1).clamp(min=1e-12) / 127  # (out,)
+        scale = weight.float().abs().amax(dim=1).clamp(min=1e-12) / 127  # (1)!
         quantized = torch.round(weight.float() / scale[:, None]).to(torch.int8)
         self.register_buffer("weight_int8", quantized)  # (out_features, in_features)
         self.register_buffer("scale", scale.to(weight.dtype))  # (out_features,)

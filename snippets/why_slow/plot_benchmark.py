@@ -15,23 +15,32 @@ def load(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def draw_benchmark(path: Path = DEFAULT_JSON):
+LABELS = {
+    "en": {"floor": "floor = bytes / bandwidth", "decode": "decode: s / token",
+           "total": "prefill + {tokens} tokens: s"},
+    "zh": {"floor": "下限 = 字节数 / 带宽", "decode": "解码：秒 / 词元",
+           "total": "预填充 + {tokens} 个词元：秒"},
+}
+
+
+def draw_benchmark(language="en", path: Path = DEFAULT_JSON):
     import matplotlib.pyplot as plt
 
+    labels = LABELS[language]
     data = load(path)
     recipes = data["recipes"][::-1]  # first recipe at the top
     names = [recipe["name"] for recipe in recipes]
     rows = range(len(recipes))
-    colors = ["tab:green" if name == data["recommended"] else "tab:blue"
+    colors = ["#59a14f" if name == data["recommended"] else "#4e79d6"
               for name in names]
     figure, (decode, total) = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
     decode.barh(rows, [r["decode_s_per_token"] for r in recipes], color=colors)
     decode.scatter([r["floor_s_per_token"] for r in recipes], rows, marker="|",
-                   s=400, color="black", zorder=3, label="floor = bytes / bandwidth")
+                   s=400, color="#e15759", zorder=3, label=labels["floor"])
     decode.set_yticks(list(rows), names)
-    decode.set_xlabel("decode: s / token")
+    decode.set_xlabel(labels["decode"])
     total.barh(rows, [r["total_s"] for r in recipes], color=colors)
-    total.set_xlabel(f"prefill + {data['new_tokens']} tokens: s")
+    total.set_xlabel(labels["total"].format(tokens=data["new_tokens"]))
     for axes in (decode, total):
         axes.grid(axis="x", alpha=0.3)
     figure.tight_layout()

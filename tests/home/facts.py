@@ -10,6 +10,7 @@ import json
 import re
 
 from tests.facts import real_size_phi3
+from tests.model_example.facts import benchmark_facts, tokens_in_the_tokenizer
 from tools.hfcache import STANDIN_SIZES
 from tools.paths import ROOT, TEST_DATA
 
@@ -37,6 +38,8 @@ FACTS = {
     "medium key/value heads": str(medium["num_key_value_heads"]),
     "stand-in hidden size": str(STANDIN_SIZES["hidden_size"]),
     "Python version": python,
+    "tokens in the tokenizer (len)": str(tokens_in_the_tokenizer()),
+    **benchmark_facts(),
 }
 NOT_FACTS = {
     "2017": "the year 'Attention Is All You Need' was published",

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import re
 
+import torch
 from transformers import AutoConfig
 
-from snippets.inside_the_block.kv_cache import CONTEXT, MIB, kv_cache_bytes_per_token
+from snippets.inside_the_block import kv_cache
+from snippets.inside_the_block.kv_cache import (
+    CONTEXT,
+    MIB,
+    kv_cache_bytes_per_token,
+    positions_kept,
+)
 from tests.facts import real_size_phi3
 from tools.paths import SNIPPETS, TEST_DATA
 
@@ -46,6 +53,8 @@ mini_kv = kv_cache_bytes_per_token(config)
 gqa_kv = kv_cache_bytes_per_token(mini_config(num_key_value_heads=8))
 mqa_kv = kv_cache_bytes_per_token(mini_config(num_key_value_heads=1))
 medium_kv = kv_cache_bytes_per_token(medium_config)
+kept_at_4k = positions_kept(config, CONTEXT)  # with the sliding window
+assert positions_kept(medium_config, CONTEXT) == kept_at_4k  # the same window
 
 mlp = mini.model.layers[0].mlp
 mlp_parameters = count(mlp)
@@ -54,6 +63,10 @@ total = count(mini)
 # Transformer-base (Vaswani et al. 2017, Table 3): d_model 512, d_ff 2048, biases
 d_model_2017, d_ff_2017 = 512, 2048
 mlp_2017 = 2 * d_model_2017 * d_ff_2017 + d_ff_2017 + d_model_2017
+# SiLU's minimum, on a grid fine enough for the digits the page shows
+z = torch.linspace(-4, 0, 400_001, dtype=torch.float64)
+silu = torch.nn.functional.silu(z)
+silu_minimum, silu_argmin = silu.min().item(), z[silu.argmin()].item()
 
 FACTS = {
     # attention.md
@@ -78,6 +91,10 @@ FACTS = {
     "KV cache MiB at 4k, mini with 8 KV heads": f"{gqa_kv * CONTEXT / MIB:,.0f}",
     "KV cache MiB at 4k, mini with 1 KV head": f"{mqa_kv * CONTEXT / MIB:,.0f}",
     "KV cache MiB at 4k, medium": f"{medium_kv * CONTEXT / MIB:,.0f}",
+    "positions the cache keeps at 4k (sliding window)": str(kept_at_4k),
+    "positions a token sees before itself": str(config.sliding_window - 1),
+    "KV cache MiB kept at 4k, mini": f"{mini_kv * kept_at_4k / MIB:,.0f}",
+    "tokens of the tiny prompt": str(kv_cache.prompt.shape[1]),
     # mlp.md
     "intermediate size": str(config.intermediate_size),
     "gate_up_proj outputs": str(mlp.gate_up_proj.out_features),
@@ -90,6 +107,8 @@ FACTS = {
     "d_ff 2017": str(d_ff_2017),
     "MLP parameters per layer, 2017": f"{mlp_2017:,}",
     "Phi-3 MLP layer / 2017 MLP layer": f"{mlp_parameters / mlp_2017:.0f}",
+    "SiLU minimum (its magnitude; the page writes the minus)": f"{-silu_minimum:.3f}",
+    "z of SiLU's minimum (magnitude)": f"{-silu_argmin:.2f}",
     # from-scratch.md
     "tensors in the state dict": str(len(mini.state_dict())),
     "float32 weights, GB": f"{total * 4 / GB:.1f}",

@@ -8,6 +8,10 @@ the experiments.
 
 from __future__ import annotations
 
+import re
+
+from transformers.models.marian.modeling_marian import MarianAttention
+
 from snippets.inside_the_block import norm_placement, residual_depth, rope_properties
 from snippets.inside_the_block.three_families import (
     count_parameters,
@@ -22,6 +26,18 @@ t2017 = transformer_2017_config
 head_dim = phi3_config.hidden_size // phi3_config.num_attention_heads
 trained_2017 = count_parameters(transformer_2017, trainable_only=True)
 position_tables = count_parameters(transformer_2017) - trained_2017
+# Marian's attention projections have biases; the paper's attention has none.
+attention_biases_2017 = sum(
+    parameter.numel() for name, parameter in transformer_2017.named_parameters()
+    if re.search(r"attn\.(q|k|v|out)_proj\.bias$", name))
+attentions_2017 = sum(isinstance(m, MarianAttention) for m in transformer_2017.modules())
+# The residual spread over the seeds the tests run (tests/.../test_residual_depth.py).
+RESIDUAL_SEEDS = (0, 1, 2)
+residual_spreads = [
+    max(norms) / min(norms)
+    for norms in (residual_depth.gradient_per_layer(True, seed=seed)
+                  for seed in RESIDUAL_SEEDS)]
+pre_norm = norm_placement.gradients["pre"]
 
 FACTS = {
     # 2017 Transformer-base sizes as built (Table 3 of the paper)
@@ -34,6 +50,10 @@ FACTS = {
     "2017 positions per table": str(
         transformer_2017.model.encoder.embed_positions.weight.shape[0]),
     "2017 parameters per 1,000 tokens": f"{1000 * t2017.d_model:,}",
+    "2017 build: attention modules": str(attentions_2017),
+    "2017 build: attention bias parameters": f"{attention_biases_2017:,}",
+    "2017 build: trained parameters without attention biases":
+        f"{trained_2017 - attention_biases_2017:,}",
     # Phi-3-mini
     "phi3 layers": str(phi3_config.num_hidden_layers),
     "phi3 hidden": str(phi3_config.hidden_size),
@@ -50,15 +70,29 @@ FACTS = {
     "residual width": str(residual_depth.WIDTH),
     "norm placement width": str(norm_placement.WIDTH),
     "norm placement deepest": str(norm_placement.DEPTHS[-1]),
+    "residual spread with the residual, smallest over the seeds":
+        f"{min(residual_spreads):.0f}",
+    "residual spread with the residual, largest over the seeds":
+        f"{max(residual_spreads):.0f}",
+    "pre-norm: measured shrink factor from 1 to the deepest stack":
+        f"{pre_norm[0] / pre_norm[-1]:.1f}",
+    "pre-norm: shrink factor 1/sqrt(L) predicts at the deepest stack":
+        f"{norm_placement.DEPTHS[-1] ** 0.5:.1f}",
 }
 
 NOT_FACTS = {
     "65": "the paper's own count for Transformer-base (about 65 M, Vaswani et al. "
           "2017, Table 3), quoted and compared with ours",
-    "1,000": "an illustrative step of vocabulary size (its cost is computed above)",
+    "6500": "the paper's 65 M written in 万 on the Chinese page (约 6500 万)",
+    "3.2": "section 3.2.2 of 'Attention Is All You Need' (a section number)",
+    "5.1": "section 5.1 of 'Attention Is All You Need' (a section number)",
+    "2.2": "section 2.2 of the Llama 2 paper (a section number)",
+    "2023": "year of the Llama 2 paper (Touvron et al.)",
+    "2022": "year of Haviv et al., 'Transformer Language Models without Positional "
+            "Encodings Still Learn Positional Information'",
     "2017": "year of 'Attention Is All You Need'",
-    "2019": "year of the RMSNorm paper (Zhang and Sennrich)",
+    "2019": "year of the RMSNorm paper (Zhang and Sennrich) and of Wang et al.",
     "2020": "year of Xiong et al., 'On Layer Normalization in the Transformer "
-            "Architecture'",
+            "Architecture', and of GPT-3 (Brown et al.)",
     "2021": "year of the RoFormer paper (Su et al.)",
 }

@@ -45,3 +45,16 @@ def test_real_size_weights_have_transformers_names_and_shapes():
         ours = SwiGLUMLP(config.hidden_size, config.intermediate_size)
     assert {k: v.shape for k, v in ours.state_dict().items()} == {
         k: v.shape for k, v in theirs.state_dict().items()}
+
+
+def test_silu_dips_below_zero_on_the_negative_side_only():
+    """The page: close to 0 far left, close to z far right, a minimum below 0 between."""
+    z = torch.linspace(-20, 20, 400_001, dtype=torch.float64)
+    silu = F.silu(z)
+    assert (silu[z < 0] < 0).all() and (silu[z > 0] > 0).all()
+    assert abs(silu[0].item()) < 1e-6 and abs(silu[-1].item() - 20) < 1e-6
+    # The minimum is where the derivative sigma(z) * (1 + z * (1 - sigma(z))) is 0.
+    at = z[silu.argmin()].clone().requires_grad_()
+    F.silu(at).backward()
+    assert abs(at.grad.item()) < 1e-4
+    assert -0.3 < silu.min().item() < -0.25  # "dips slightly": a quarter of a unit

@@ -38,4 +38,4 @@ def test_about_half_again_per_block_without_residual():
     assert 1.3 < per_block < 1.7  # "grows by about half at every block"
     assert last == min(r.without_residual)
     assert 1e5 <= spread(r.without_residual) < 1e6  # "five orders of magnitude"
-    assert 10 <= spread(r.with_residual) < 100  # "about one order of magnitude"
+    assert 10 <= spread(r.with_residual) < 100  # "a little more than one order"

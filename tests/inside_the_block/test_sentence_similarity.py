@@ -28,3 +28,15 @@ def test_mean_pooling_ignores_padding():
 def test_runs_as_a_script():
     output = run_script("snippets/inside_the_block/sentence_similarity.py")
     assert output.splitlines()[0].endswith("indirect light.")
+
+
+def test_the_plant_sentences_share_no_token_with_the_question():
+    """What the page says: the question's "houseplants" is house ##pl ##ants, and the
+    two sentences ranked first share no token with the question at all."""
+    from snippets.inside_the_block import sentence_similarity as s
+
+    tokenize = s.encoder_tokenizer.tokenize
+    assert tokenize("houseplants") == ["house", "##pl", "##ants"]
+    question = set(tokenize(s.query)) - {"?"}
+    for document in (s.documents[1], s.documents[3]):
+        assert not question & set(tokenize(document)), document

@@ -42,6 +42,43 @@ def recorded_token_id() -> int:
     return int(re.search(r"tensor\((\d+)\)", recorded).group(1))
 
 
+def benchmark_facts() -> dict[str, str]:
+    """The walkthrough's time and the measured bandwidth (docs/why-slow/benchmark.json)."""
+    from snippets.why_slow.plot_benchmark import DEFAULT_JSON, load
+
+    data = load(DEFAULT_JSON)
+    walkthrough = next(r for r in data["recipes"] if r["name"] == data["baseline"])
+    threads = str(data["machine"]["torch_threads"])
+    return {
+        "walkthrough: seconds for the e-mail (measured)": f"{walkthrough['total_s']:.1f}",
+        "bandwidth the benchmark measured, GB/s": (
+            f"{data['bandwidth_bytes_per_s'][threads] / GB:.1f}"),
+    }
+
+
+def dual_channel_peak(megatransfers: int) -> float:
+    """GB/s of two 64-bit memory channels: 2 x 8 bytes x transfers per second."""
+    return 2 * 8 * megatransfers * 1e6 / GB
+
+
+def tokens_in_the_tokenizer() -> int:
+    """len(tokenizer) as the page prints it (the real tokenizer, make update-examples)."""
+    printed = (CHAPTER / "output" / "model_tree" / "embeddings.txt").read_text()
+    return int(re.search(r"tokens the tokenizer knows: (\d+)", printed).group(1))
+
+
+def recorded_email_tokens() -> int:
+    """How many tokens the recorded e-mail's text re-tokenizes to (the real tokenizer)."""
+    from transformers import AutoTokenizer
+
+    from tools.hfcache import real_tokenizer_dir
+
+    tokenizer = AutoTokenizer.from_pretrained(
+        real_tokenizer_dir() or "microsoft/Phi-3-mini-4k-instruct")
+    text = (CHAPTER / "output" / "generate_email" / "generate.real.txt").read_text()
+    return len(tokenizer(text.rstrip(), add_special_tokens=False).input_ids)
+
+
 model = real_size_phi3()
 config = model.config
 medium = json.loads((TEST_DATA / "phi3-medium-4k-instruct.config.json").read_text())
@@ -85,6 +122,13 @@ FACTS = {
         * medium_head_dim),
     "medium qkv_proj out with MHA": str(3 * medium["hidden_size"]),
     "next token id (recorded)": str(recorded_token_id()),
+    "tokens in the tokenizer (len)": str(tokens_in_the_tokenizer()),
+    "tokens the recorded e-mail re-tokenizes to": str(recorded_email_tokens()),
+    "last id the tokenizer knows": str(tokens_in_the_tokenizer() - 1),
+    "last row of the embedding table": str(model.model.embed_tokens.num_embeddings - 1),
+    "DDR4-3200, two channels, GB/s": f"{dual_channel_peak(3200):.1f}",
+    "DDR5-5600, two channels, GB/s": f"{dual_channel_peak(5600):.1f}",
+    **benchmark_facts(),
 }
 NOT_FACTS: dict[str, str] = {}
 

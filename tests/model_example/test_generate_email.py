@@ -82,6 +82,17 @@ def test_apologies_is_two_tokens(snippet):
 @pytest.mark.real_model
 def test_real_model_writes_the_recorded_email(snippet):
     recorded = RECORDED.read_text(encoding="utf-8")
-    # Recorded from a notebook transcript: compare without trailing whitespace.
-    assert snippet.output[0]["generated_text"].rstrip() == recorded.rstrip()
+    # Recorded from a lesson's transcript that lost some whitespace: as the page says,
+    # the words must match, the whitespace may differ.
+    assert snippet.output[0]["generated_text"].split() == recorded.split()
     assert recorded.rstrip().endswith("my deepest ap")  # cut by max_new_tokens
+
+
+@pytest.mark.real_tokenizer
+def test_the_recording_lost_whitespace_the_page_says_so(snippet):
+    """50 new tokens were generated; the transcript's text re-tokenizes to fewer."""
+    recorded = RECORDED.read_text(encoding="utf-8").rstrip()
+    tokens = len(snippet.tokenizer(recorded, add_special_tokens=False).input_ids)
+    assert tokens < snippet.generator._generate_kwargs["max_new_tokens"]
+    # Where the transcript keeps a single line break, the model may have written two.
+    assert "\n\n" in recorded and "Dear Sarah,\nI hope" in recorded

@@ -27,6 +27,16 @@ def test_script_prints_the_tree_and_the_table(snippet):
         assert int(line[len(name):].replace(",", "")) == snippet.count_parameters(module)
 
 
+@pytest.mark.real_tokenizer
+def test_the_embedding_table_has_rows_no_token_uses(snippet):
+    """32064 rows, 32011 tokens: the rows past len(tokenizer) belong to no token."""
+    tokenizer, rows = snippet.tokenizer, snippet.model.model.embed_tokens.num_embeddings
+    assert len(tokenizer) < rows == snippet.model.lm_head.out_features
+    assert max(tokenizer.get_vocab().values()) == len(tokenizer) - 1
+    assert tokenizer.convert_ids_to_tokens(len(tokenizer) - 1) == "<|user|>"
+    assert tokenizer.decode([len(tokenizer)]) == ""  # an id past the tokenizer: nothing
+
+
 def test_walking_the_tree(snippet):
     model = snippet.model
     assert snippet.first_layer is model.model.layers[0]
