@@ -39,7 +39,7 @@ ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*(?:\s+"(?P<ti
 TAG_SKIP = "skip-execution"  # nbclient does not run notebook cells with this tag
 SKIPPED = {"en": "On the site this block is not run by the tests: {reason}",
            "zh": "网站的测试不运行这一段：{reason}"}
-FACT = re.compile(r"<!--\s*(?P<key>[a-z][\w.]*)\s*-->")
+FACT = re.compile(r"<!--\s*(?P<key>[a-z0-9][\w.]*)\s*-->")
 NUMBER = re.compile(r"(?<![\w\-./#])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w\-])")
 NOT_PROSE = [
     re.compile(r"^\s*--8<--.*$", re.M),  # includes (code is masked separately)
