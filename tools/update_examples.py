@@ -19,7 +19,10 @@ the scripts `tests/<package>/facts*.py` (their `FACTS`, and `NOT_FACTS`: numbers
 need no check, with the reason) and written to `tests/<package>/facts.json`, which
 tests/test_prose_numbers.py reads. Only this command runs the scripts.
 
-    python -m tools.update_examples           # rewrite stale outputs and facts
+3. Figures. The figures (`tools.figures`) are drawn in the same run: the experiments
+they plot run once for facts and figures alike.
+
+    python -m tools.update_examples           # rewrite stale outputs, facts, figures
     python -m tools.update_examples --check   # exit 1 if any of them is stale
     python -m tools.update_examples snippets/x/y.py   # only this snippet's outputs
 """
@@ -129,6 +132,18 @@ def compute(snippet: Path, sections: set[str]) -> dict[str, str]:
     return {section: printed[section] for section in sections}
 
 
+def draw_figures() -> dict[Path, bytes]:
+    """{docs/<chapter>/figures/<name>.svg: its bytes}, every language, drawn now."""
+    import tempfile
+
+    from tools.figures import render
+    from tools.paths import DOCS
+
+    with tempfile.TemporaryDirectory() as folder:
+        return {DOCS / path.parent.name / "figures" / path.name: path.read_bytes()
+                for path in render(Path(folder))}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report stale outputs")
@@ -154,15 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     if not only:
         with meta_models():
             wanted.update(compute_facts())
+        wanted.update(draw_figures())
     stale = []
-    for target, text in wanted.items():
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current == text:
+    for target, content in wanted.items():
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        if target.exists() and target.read_bytes() == data:
             continue
         stale.append(target.relative_to(ROOT))
         if not args.check:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            target.write_bytes(data)
     verb = "stale" if args.check else "updated"
     for path in stale:
         print(f"{verb}: {path}")
