@@ -37,7 +37,7 @@ print(tokenizer.convert_ids_to_tokens(ids))
 # --8<-- [end:ids]
 
 # --8<-- [start:round-trip]
-text = "Phi-3 读 3821079552 个参数: 词元, tokens ✓"
+text = "Phi-3 读 3821079552 个参数，词元: tokens 🙂"
 ids = tokenizer(text).input_ids
 print(len(text), "characters ->", len(ids), "tokens")
 print(tokenizer.decode(ids) == text)  # every character comes back, bytes included

@@ -54,6 +54,9 @@ def test_special_tokens_frame_the_message(snippet):
     assert snippet.system_ids.count(END) == 2
     # The message in between is the prompt's own tokens, but for the first one.
     assert ids[2:-2] == snippet.raw_ids[1:]
+    tokenizer = snippet.tokenizer
+    assert ids[1] == tokenizer.convert_tokens_to_ids("Write") == 6113
+    assert snippet.raw_ids[0] == tokenizer.convert_tokens_to_ids("▁Write") == 14350
     assert len(ids) == len(snippet.raw_ids) + 3
 
 

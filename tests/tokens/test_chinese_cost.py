@@ -82,3 +82,12 @@ def test_the_figure_has_two_bars_per_page_and_labels_in_its_language(snippet, la
     assert axes.get_xlabel() == labels["x"] and axes.get_title() == labels["title"]
     legend = [text.get_text() for text in axes.get_legend().get_texts()]
     assert legend == [labels["en"], labels["zh"]]
+
+
+def test_the_words_of_the_page_match_the_measurement(snippet):
+    """The prose says these in words ("about three", "about half", "a third")."""
+    en, zh = snippet.totals["en"], snippet.totals["zh"]
+    assert round(1 / en["per character"]) == 3  # characters per English token
+    assert zh["per character"] > 1  # a Chinese token covers less than a character
+    assert 0.4 < zh["characters"] / en["characters"] < 0.6  # "about half as many"
+    assert 0.25 < zh["byte share"] < 0.4  # "about a third"

@@ -51,8 +51,22 @@ def test_byte_fallback_gives_the_utf8_bytes(tokenizer):
     assert "词" not in tokenizer.get_vocab() and "元" in tokenizer.get_vocab()
 
 
+def test_the_byte_tokens_follow_the_three_control_tokens(tokenizer):
+    first, last = tokenizer.convert_tokens_to_ids(["<0x00>", "<0xFF>"])
+    assert (first, last) == (3, 258)
+    assert tokenizer.convert_ids_to_tokens([0, 1, 2]) == ["<unk>", "<s>", "</s>"]
+    assert tokenizer.convert_tokens_to_ids("<0xE8>") == 235
+    assert tokenizer.tokenize("a\nb")[1] == "<0x0A>"
+
+
+def test_the_examples_of_the_round_trip_need_byte_fallback(tokenizer):
+    for text, byte_tokens in [("🙂", 4), ("读", 3), ("，", 0)]:
+        pieces = tokenizer.tokenize(text)
+        assert sum(p.startswith("<0x") for p in pieces) == byte_tokens
+
+
 @pytest.mark.parametrize("text", [
-    "Phi-3 读 3821079552 个参数: 词元, tokens ✓",
+    "Phi-3 读 3821079552 个参数，词元: tokens 🙂",
     "深入 Phi-3：词元与对话格式", "naïve café 🙂", "two  spaces\nand a line break",
 ])
 def test_decode_round_trips(tokenizer, text):

@@ -53,3 +53,8 @@ def test_the_unused_rows_match_the_model_config(snippet):
     assert snippet.config.vocab_size == config["vocab_size"] == 32064
     assert len(snippet.unused) == 32064 - len(snippet.tokenizer) == 53
     assert snippet.tokenizer.convert_ids_to_tokens(list(snippet.unused)) == [None] * 53
+
+
+def test_the_padded_vocabulary_is_a_multiple_of_64(snippet):
+    assert snippet.config.vocab_size % 64 == 0
+    assert len(snippet.tokenizer) % 64 != 0  # the tokenizer's own count is not
