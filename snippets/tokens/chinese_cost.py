@@ -114,7 +114,9 @@ def draw_tokens_per_page(language="en"):
     axes.set_xlabel(labels["x"])
     axes.set_title(labels["title"])
     axes.grid(axis="x", alpha=0.3)
-    axes.legend(loc="lower right")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    figure.patch.set_alpha(0)  # transparent: the page's own background shows
+    axes.set_facecolor("none")
     figure.tight_layout()
     return figure
 
