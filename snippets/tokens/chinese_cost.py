@@ -57,7 +57,8 @@ for page in pages:
     en, zh = measure(page), measure(page.with_suffix(".zh.md"))
     name = page.relative_to("docs").with_suffix("").as_posix()
     rows.append({"page": name, "en": en, "zh": zh})
-    print(f"{name:32} {en['tokens']:6,} {zh['tokens']:6,}  x{zh['tokens'] / en['tokens']:.2f}")
+    ratio = zh["tokens"] / en["tokens"]
+    print(f"{name:32} {en['tokens']:6,} {zh['tokens']:6,}  x{ratio:.2f}")
 # --8<-- [end:per-page]
 
 # --8<-- [start:totals]
@@ -67,7 +68,8 @@ for language in ["en", "zh"]:
     total["per character"] = total["tokens"] / total["characters"]
     total["byte share"] = total["bytes"] / total["tokens"]
     totals[language] = total
-    print(f"{language}: {total['tokens']:,} tokens, {total['characters']:,} characters, "
+    print(f"{language}: {total['tokens']:,} tokens, "
+          f"{total['characters']:,} characters, "
           f"{total['per character']:.2f} tokens per character, "
           f"{total['byte share']:.1%} byte tokens")
 # --8<-- [end:totals]

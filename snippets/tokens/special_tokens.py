@@ -1,4 +1,4 @@
-"""Phi-3's special tokens: the ids after the 32,000 pieces, and the rows no token uses."""
+"""Phi-3's special tokens: the ids after the 32,000 pieces, and rows no token uses."""
 
 # --8<-- [start:load]
 from transformers import AutoConfig, AutoTokenizer

@@ -20,7 +20,8 @@ from tools.paths import TEST_DATA
 
 if hfcache.real_tokenizer_dir() is None:
     pytest.skip("the pages' numbers are the real tokenizer's: it is not at "
-                "../shared/phi3-tokenizer (set PHI3_TOKENIZER_DIR)", allow_module_level=True)
+                "../shared/phi3-tokenizer (set PHI3_TOKENIZER_DIR)",
+                allow_module_level=True)
 
 
 def quietly(name: str):

@@ -26,7 +26,8 @@ def first_chapter_prompt() -> str:
     """The prompt of generate_email.py, read without loading a model."""
     source = (SNIPPETS / "model_example" / "generate_email.py").read_text()
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "prompt":
+        target = getattr(node, "targets", [None])[0]
+        if isinstance(node, ast.Assign) and getattr(target, "id", "") == "prompt":
             return ast.literal_eval(node.value)
     raise LookupError("prompt")
 

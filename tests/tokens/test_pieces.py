@@ -1,4 +1,4 @@
-"""pieces.py: the space marker, rare words in pieces, digits one by one, byte fallback."""
+"""pieces.py: the space marker, rare words, digits one by one, byte fallback."""
 
 from __future__ import annotations
 
@@ -74,5 +74,5 @@ def test_decode_round_trips(tokenizer, text):
 
 
 def test_only_a_leading_space_is_lost(tokenizer):
-    """The tokenizer writes a ▁ before the text and decode drops one: the page says so."""
+    """The tokenizer writes a ▁ before the text, decode drops one: the page says so."""
     assert tokenizer.decode(tokenizer(" one").input_ids) == "one"
