@@ -58,3 +58,16 @@ def test_the_unused_rows_match_the_model_config(snippet):
 def test_the_padded_vocabulary_is_a_multiple_of_64(snippet):
     assert snippet.config.vocab_size % 64 == 0
     assert len(snippet.tokenizer) % 64 != 0  # the tokenizer's own count is not
+
+
+@pytest.mark.parametrize("page", ["special-tokens.md", "special-tokens.zh.md"])
+def test_the_table_on_the_page_names_the_right_tokens(snippet, page):
+    import re
+
+    from tools.paths import DOCS
+
+    text = (DOCS / "tokens" / page).read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d{5}) \| `(<\|\w+\|>)` \|", text, re.M)
+    assert len(rows) == len(CHAT_TOKENS)
+    for token_id, token in rows:
+        assert snippet.tokenizer.convert_ids_to_tokens(int(token_id)) == token
