@@ -61,6 +61,10 @@ FACTS = {
     "rows padded to a multiple of": str(config["vocab_size"] & -config["vocab_size"]),
     "Chinese tokens / English tokens": f"{zh['tokens'] / en['tokens']:.1f}",
     "context length": f"{tokenizer.model_max_length:,}",
+    # Chinese pages write numbers without thousands separators, as elsewhere on the site
+    "pieces in the vocabulary (zh)": str(tokenizer.vocab_size),
+    "last piece id (zh)": str(tokenizer.vocab_size - 1),
+    "context length (zh)": str(tokenizer.model_max_length),
     "raw prompt tokens": str(len(chat.raw_ids)),
     "templated prompt tokens": str(len(chat.ids)),
     "id of ▁Write": str(tokenizer.convert_tokens_to_ids("▁Write")),
