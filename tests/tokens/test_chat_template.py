@@ -65,8 +65,10 @@ def test_special_tokens_frame_the_message(snippet):
 def test_the_line_breaks_after_chat_tokens_become_no_token(snippet):
     assert 13 not in snippet.ids  # <0x0A>, the byte of "\n"
     assert "\n" not in snippet.tokenizer.decode(snippet.ids)
-    config = json.loads((hfcache.real_tokenizer_dir() / "tokenizer_config.json")
-                        .read_text())
+    folder = hfcache.real_tokenizer_dir()
+    if folder is None:  # --real-model without the shared copy: the Hub's tokenizer
+        pytest.skip("the shared tokenizer_config.json is not here to read")
+    config = json.loads((folder / "tokenizer_config.json").read_text())
     rstrip = {int(i): t["rstrip"] for i, t in config["added_tokens_decoder"].items()}
     assert rstrip[USER] and rstrip[END] and rstrip[ASSISTANT] and rstrip[SYSTEM]
     assert not rstrip[32000]
