@@ -15,6 +15,7 @@ by tests/site/test_notebooks.py, which runs every notebook in an empty folder.
 
 from __future__ import annotations
 
+import base64
 import re
 import sys
 from importlib import metadata
@@ -27,6 +28,10 @@ from tools.paths import ROOT
 from tools.site import TAG_SKIP, Chapter, NotebookMarkdown, Site
 
 IMPORT = re.compile(r"^\s*(?:from|import)\s+(snippets(?:\.\w+)*)", re.M)
+# A path the code reads, written as a string: "docs", "snippets/x/tiny-phi3", ...
+NAMED_PATH = re.compile(r"""["']((?:docs|snippets)(?:/[-\w./]*)?)["']""")
+DATA = {".md", ".json", ".txt", ".safetensors"}  # what a named folder holds of use
+BINARY = {".safetensors"}
 TAG_SETUP = "setup"  # the cells before the chapter's own
 # What the chapters' code needs, installed by the first cell (pins from pyproject).
 RUNTIME = ("torch", "transformers", "accelerate", "safetensors", "sentencepiece",
@@ -84,28 +89,45 @@ def install_cell() -> str:
 
 
 def module_cells(code: str) -> list[str]:
-    """Cells writing the `snippets` modules that `code` imports, transitively."""
-    wanted: list[Path] = []
+    """Cells writing the project files `code` needs: the `snippets` modules it
+    imports (transitively), and the files and folders their code names by path
+    ("docs", "snippets/x/data.json": pages, data, a checkpoint), binary ones base64."""
+    modules: list[Path] = []
     queue = IMPORT.findall(code)
     while queue:
         parts = queue.pop(0).split(".")
         for depth in range(1, len(parts) + 1):
             base = ROOT.joinpath(*parts[:depth])
             path = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
-            if path.is_file() and path not in wanted:
-                wanted.append(path)
+            if path.is_file() and path not in modules:
+                modules.append(path)
                 queue += IMPORT.findall(path.read_text(encoding="utf-8"))
-    if not wanted:
+    data: set[Path] = set()
+    for text in [code] + [p.read_text(encoding="utf-8") for p in modules]:
+        for name in NAMED_PATH.findall(text):
+            path = ROOT / name
+            data.update([path] if path.is_file() else (
+                p for p in path.rglob("*") if p.suffix in DATA and "output" not in p.parts))
+    files = sorted({*modules, *data})
+    if not files:
         return []
-    names = sorted(p.relative_to(ROOT).as_posix() for p in wanted)
-    empty = [name for name in names if not (ROOT / name).read_text().strip()]
-    folders = sorted({name.rsplit("/", 1)[0] for name in names})
-    return [f"from pathlib import Path\n\nfor folder in {folders!r}:\n"
-            "    Path(folder).mkdir(parents=True, exist_ok=True)\n"
-            f"for name in {empty!r}:  # package markers, empty\n"
-            "    Path(name).touch()"] + [
-        f"%%writefile {name}\n" + (ROOT / name).read_text(encoding="utf-8")
-        for name in names if name not in empty]
+    names = [p.relative_to(ROOT).as_posix() for p in files]
+    empty = [name for name, p in zip(names, files) if p.stat().st_size == 0]
+    folders = sorted({name.rsplit("/", 1)[0] for name in names if "/" in name})
+    cells = [f"from pathlib import Path\n\nfor folder in {folders!r}:\n"
+             "    Path(folder).mkdir(parents=True, exist_ok=True)\n"
+             f"for name in {empty!r}:  # package markers, empty\n"
+             "    Path(name).touch()"]
+    for name, path in zip(names, files):
+        if name in empty:
+            continue
+        if path.suffix in BINARY:
+            cells.append("import base64\nfrom pathlib import Path\n\n"
+                         f"Path({name!r}).write_bytes(base64.b64decode(\n"
+                         f"    {base64.b64encode(path.read_bytes()).decode()!r}))")
+        else:
+            cells.append(f"%%writefile {name}\n" + path.read_text(encoding="utf-8"))
+    return cells
 
 
 def build(site: Site, chapter: Chapter, language: str,
