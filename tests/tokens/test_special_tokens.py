@@ -62,12 +62,12 @@ def test_the_padded_vocabulary_is_a_multiple_of_64(snippet):
 
 @pytest.mark.parametrize("page", ["special-tokens.md", "special-tokens.zh.md"])
 def test_the_table_on_the_page_names_the_right_tokens(snippet, page):
-    import re
-
+    from tools import site
     from tools.paths import DOCS
 
-    text = (DOCS / "tokens" / page).read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (\d{5}) \| `(<\|\w+\|>)` \|", text, re.M)
+    tables = site.load().page(DOCS / "tokens" / page).tables()
+    rows = [(site.FACT.sub("", cells[0]), cells[1].strip("`"))
+            for table in tables for cells in table[1:] if cells[1].startswith("`<|")]
     assert len(rows) == len(CHAT_TOKENS)
     for token_id, token in rows:
         assert snippet.tokenizer.convert_ids_to_tokens(int(token_id)) == token
