@@ -29,7 +29,7 @@ from tools.site import TAG_SKIP, Chapter, NotebookMarkdown, Site
 
 IMPORT = re.compile(r"^\s*(?:from|import)\s+(snippets(?:\.\w+)*)", re.M)
 # A path the code reads, written as a string: "docs", "snippets/x/tiny-phi3", ...
-NAMED_PATH = re.compile(r"""["']((?:docs|snippets)(?:/[-\w./]*)?)["']""")
+NAMED_PATH = re.compile(r"""["'](docs(?:/[-\w./]*)?|snippets/[-\w./]+)["']""")
 DATA = {".md", ".json", ".txt", ".safetensors"}  # what a named folder holds of use
 BINARY = {".safetensors"}
 TAG_SETUP = "setup"  # the cells before the chapter's own
