@@ -1,19 +1,18 @@
 """The KV cache at work: our cache equals no cache and equals transformers' DynamicCache,
 its sliding window, and the time per token with and without it."""
 
-import time
-
-import torch
-from transformers import AutoTokenizer, DynamicCache, Phi3ForCausalLM
-
 from snippets.scores_to_text.cached_attention import (
     Phi3WithCache,
     generate_with_cache,
     generate_without_cache,
 )
-from snippets.scores_to_text.train_tiny import CHECKPOINT
 
 # --8<-- [start:load]
+import torch
+from transformers import AutoTokenizer, DynamicCache, Phi3ForCausalLM
+
+from snippets.scores_to_text.train_tiny import CHECKPOINT
+
 torch.set_num_threads(1)  # tiny matrices: a second thread costs more than it saves
 tokenizer = AutoTokenizer.from_pretrained("microsoft/Phi-3-mini-4k-instruct")
 trained = Phi3ForCausalLM.from_pretrained(CHECKPOINT, dtype=torch.float32)
@@ -86,6 +85,9 @@ print("same logits as our mask with sliding_window = 4:", True)
 
 
 # --8<-- [start:timing]
+import time
+
+
 def seconds_per_token(generate, tokens=20):
     start = time.perf_counter()
     generate(ours, input_ids, tokens)
