@@ -1,5 +1,5 @@
-"""The KV cache at work: our cache equals no cache and equals transformers' DynamicCache,
-its sliding window, and the time per token with and without it."""
+"""The KV cache at work: ours equals no cache and transformers' DynamicCache, the
+sliding window, and the time per token with and without it."""
 
 from snippets.scores_to_text.cached_attention import (
     Phi3WithCache,
