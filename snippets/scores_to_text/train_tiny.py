@@ -146,25 +146,30 @@ def main(argv=None):
           f"saved to {args.out}")
 
 
+MEAN_OF = 20  # steps in the running mean of the loss curve
+
+
 def draw_loss_curve(language="en"):
     """The loss of every training step, from make train-tiny's log."""
     import matplotlib.pyplot as plt
 
+    vocab = tiny_config().vocab_size
     labels = {
         "en": ("training step", "cross-entropy loss", "each step",
-               "mean of 20 steps", "uniform guess: ln 32064"),
-        "zh": ("训练步数", "交叉熵损失", "每一步", "20 步均值", "均匀猜测：ln 32064"),
+               f"mean of {MEAN_OF} steps", f"uniform guess: ln {vocab}"),
+        "zh": ("训练步数", "交叉熵损失", "每一步", f"{MEAN_OF} 步均值",
+               f"均匀猜测：ln {vocab}"),
     }[language]
     losses = torch.tensor(
         json.loads((CHECKPOINT / "training-log.json").read_text())["losses"])
-    uniform = torch.tensor(float(tiny_config().vocab_size)).log()
-    smooth = losses.unfold(0, 20, 1).mean(dim=1)
+    uniform = torch.tensor(float(vocab)).log()
+    smooth = losses.unfold(0, MEAN_OF, 1).mean(dim=1)
     figure, axes = plt.subplots(figsize=(7, 3.6))
     figure.patch.set_alpha(0)  # transparent: the page's own background shows
     axes.plot(range(1, len(losses) + 1), losses, color="#9fa8da", label=labels[2])
-    axes.plot(range(20, len(losses) + 1), smooth, color="#3f51b5", label=labels[3])
-    axes.axhline(uniform, color="#ff9800", linestyle="--",
-                 label=labels[4])
+    axes.plot(range(MEAN_OF, len(losses) + 1), smooth, color="#3f51b5",
+              label=labels[3])
+    axes.axhline(uniform, color="#ff9800", linestyle="--", label=labels[4])
     axes.set_xlabel(labels[0])
     axes.set_ylabel(labels[1])
     axes.set_ylim(0, None)

@@ -13,7 +13,12 @@ import json
 import torch
 from transformers import Phi3ForCausalLM
 
-from snippets.scores_to_text.train_tiny import CHECKPOINT, tiny_config, train
+from snippets.scores_to_text.train_tiny import (
+    CHECKPOINT,
+    MEAN_OF,
+    tiny_config,
+    train,
+)
 from tests.facts import real_size_phi3
 from tools.paths import ROOT
 
@@ -25,7 +30,6 @@ with torch.device("meta"):
     untied = Phi3ForCausalLM(untied_config)
 log = json.loads((ROOT / CHECKPOINT / "training-log.json").read_text())
 losses = log["losses"]
-MEAN_OF = 20  # the last steps averaged for "the final loss" (and the figure's mean)
 window = inspect.signature(train).parameters["length"].default
 phi3 = real_size_phi3().config
 
