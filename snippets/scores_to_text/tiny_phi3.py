@@ -63,8 +63,9 @@ print("position 63 changed:", not torch.allclose(changed_logits[:, -1], logits[:
 # --8<-- [start:first-steps]
 model, losses = train(train_ids, steps=2)  # `make train-tiny` runs the same, longer
 log = json.loads((CHECKPOINT / "training-log.json").read_text())
-# Seeded, one thread: the same losses, up to rounding on another CPU.
-torch.testing.assert_close(torch.tensor(losses), torch.tensor(log["losses"][:2]))
+# Seeded, one thread: the same losses (another CPU may round the last digits apart).
+torch.testing.assert_close(torch.tensor(losses), torch.tensor(log["losses"][:2]),
+                           rtol=1e-4, atol=1e-4)
 print("our first losses:     ", [round(loss, 4) for loss in losses])
 print("make train-tiny's log:", [round(loss, 4) for loss in log["losses"][:2]])
 # --8<-- [end:first-steps]

@@ -18,8 +18,10 @@ def test_retraining_the_first_steps_gives_the_logged_losses(tmp_path):
                          str(tmp_path))
     assert printed.startswith("2 steps in")
     log = json.loads((tmp_path / "training-log.json").read_text())
+    # Seeded and on one thread: equal up to the rounding of another CPU.
     torch.testing.assert_close(torch.tensor(log["losses"]),
-                               torch.tensor(LOG["losses"][:2]))
+                               torch.tensor(LOG["losses"][:2]), rtol=1e-4, atol=1e-4)
+    assert log["losses"][1] != log["losses"][0]  # the second step saw trained weights
     assert log["tokens"] == LOG["tokens"] and log["characters"] == LOG["characters"]
 
 
