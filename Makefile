@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 VENDOR := docs/assets/vendor/.versions
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test test-real update-examples figures bench new-page lock clean
+.PHONY: setup serve build test test-real update-examples figures bench new-page train-tiny \
+	lock clean
 
 $(STAMP): pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,12 @@ figures: setup  ## redraw every figure from the code that makes it
 
 bench: setup  ## measure Phi-3-mini's speed on this CPU (minutes), then redraw the report
 	$(BIN)/python -m bench.phi3_cpu
+	$(BIN)/python -m tools.figures
+
+# The tokenizer comes from the Hub (or its cache); TOKENIZER=DIR takes a local copy.
+TOKENIZER ?= microsoft/Phi-3-mini-4k-instruct
+train-tiny: setup  ## retrain the chapter's tiny Phi-3 on the pages' prose (minutes), redraw
+	$(BIN)/python -m snippets.scores_to_text.train_tiny --tokenizer $(TOKENIZER)
 	$(BIN)/python -m tools.figures
 
 lock:

@@ -1,0 +1,72 @@
+"""Numbers the pages of docs/scores-to-text state.
+
+The tiny model's sizes come from its config (the model built on the meta device), the
+training figures from the log `make train-tiny` wrote next to the checkpoint, Phi-3-mini's
+sizes from its real config.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+import torch
+from transformers import Phi3ForCausalLM
+
+from snippets.scores_to_text.train_tiny import (
+    CHECKPOINT,
+    MEAN_OF,
+    tiny_config,
+    train,
+)
+from tests.facts import real_size_phi3
+from tools.paths import ROOT
+
+config = tiny_config()
+with torch.device("meta"):
+    tied = Phi3ForCausalLM(config)
+    untied_config = tiny_config()
+    untied_config.tie_word_embeddings = False
+    untied = Phi3ForCausalLM(untied_config)
+log = json.loads((ROOT / CHECKPOINT / "training-log.json").read_text())
+losses = log["losses"]
+window = inspect.signature(train).parameters["length"].default
+phi3 = real_size_phi3().config
+
+
+def parameters(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+FACTS = {
+    # the tiny model
+    "vocabulary": str(config.vocab_size),
+    "width": str(config.hidden_size),
+    "token table": f"{config.vocab_size * config.hidden_size:,}",
+    "parameters, tied": f"{parameters(tied):,}",
+    "parameters, untied": f"{parameters(untied):,}",
+    "checkpoint MB": f"{(ROOT / CHECKPOINT / 'model.safetensors').stat().st_size / 1e6:.1f}",
+    # Phi-3-mini, for comparison
+    "phi3 width": str(phi3.hidden_size),
+    "phi3 layers": str(phi3.num_hidden_layers),
+    "phi3 sliding window": str(phi3.sliding_window),
+    # training, from the log of make train-tiny
+    "corpus characters": f"{log['characters']:,}",
+    "steps": str(log["steps"]),
+    "seconds": f"{log['seconds']:.0f}",
+    "cpu seconds": f"{log['cpu_seconds']:.0f}",
+    "first loss": f"{losses[0]:.2f}",
+    "final loss": f"{sum(losses[-MEAN_OF:]) / MEAN_OF:.2f}",
+    "mean of": str(MEAN_OF),
+    # one training window: its predictions and the position before the last
+    "window": str(window),
+    "predictions": str(window - 1),
+    "before last": str(window - 2),
+}
+
+NOT_FACTS = {
+    "2019": "year of the nucleus sampling paper (Holtzman et al.) and of CTRL "
+            "(Keskar et al.)",
+    "2020": "year of the logit lens post (nostalgebraist)",
+    "2024": "year of the min-p paper (Nguyen et al.)",
+}
