@@ -22,19 +22,6 @@ from pathlib import Path
 
 from tools.paths import ROOT
 
-PAGE = """\
-# {title} {{ #{slug} }}
-
-{lead}
-
-```python
---8<-- "snippets/{package}/{module}.py:main"
-```
-
-```text title="{output}"
---8<-- "snippets/{package}/output/{module}/main.txt"
-```
-"""
 LEAD = {"en": "What this page shows, in a sentence or two.",
         "zh": "用一两句话说明本页要讲什么。"}
 OUTPUT = {"en": "Output", "zh": "输出"}
@@ -96,7 +83,7 @@ def create(root: Path, chapter: str, slug: str, title: str, section: str,
            titles: dict[str, str]) -> list[Path]:
     from mkdocs.config import load_config
 
-    from tools.site import Site, package_of
+    from tools.site import NEW_PAGE, Site, package_of
 
     site = Site(load_config(str(root / "mkdocs.yml")), root / "docs")
     package, module = package_of(chapter), slug.replace("-", "_")
@@ -111,7 +98,7 @@ def create(root: Path, chapter: str, slug: str, title: str, section: str,
         written.append(path)
 
     for language in site.codes:
-        write(root / "docs" / site.source(src, language), PAGE.format(
+        write(root / "docs" / site.source(src, language), NEW_PAGE.format(
             title=titles.get(language, title), slug=slug, package=package,
             module=module, lead=LEAD.get(language, LEAD["en"]),
             output=OUTPUT.get(language, OUTPUT["en"])))

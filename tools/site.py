@@ -52,6 +52,21 @@ NOT_PROSE = [
 ]
 
 
+# A page as `make new-page` starts it (tools/new_page.py): a heading, code, output.
+NEW_PAGE = """\
+# {title} {{ #{slug} }}
+
+{lead}
+
+```python
+--8<-- "snippets/{package}/{module}.py:main"
+```
+
+```text title="{output}"
+--8<-- "snippets/{package}/output/{module}/main.txt"
+```
+"""
+
 @dataclass(frozen=True)
 class Fence:
     info: str  # the text after the backticks, e.g. 'python' or 'text title="Output"'
