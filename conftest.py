@@ -72,8 +72,9 @@ def real_tokenizer_available() -> bool:
 
 def pytest_report_header(config):
     if REAL_MODEL:
-        return ["inside-phi3 mode: REAL MODEL (--real-model): real Phi-3 weights and "
-                "tokenizer from the Hub or the Hugging Face cache"]
+        return ["inside-phi3 mode: REAL MODEL (--real-model): real Phi-3-mini weights and "
+                "tokenizer, and microsoft/Phi-3-medium-4k-instruct's config, from the Hub "
+                "or the Hugging Face cache; each page runs in a process of its own"]
     from tools import hfcache
 
     return [f"inside-phi3 mode: {hfcache.describe('standin')}"]
@@ -97,8 +98,11 @@ class DocsPage(pytest.File):
             blocks = docs_blocks.code_blocks(fences)
         except ValueError as error:
             raise pytest.UsageError(f"{self.path}: {error}") from None
+        block_class = TestBlock
+        if REAL_MODEL:  # real-size models: a page's memory is freed when its process ends
+            from tools.rehearse import OwnProcessBlock as block_class
         for block, fence_count in blocks:
-            item = TestBlock.from_parent(self, name=f"line {block.lineno}", obj=block)
+            item = block_class.from_parent(self, name=f"line {block.lineno}", obj=block)
             item.fence_count = fence_count if block.syntax == "python" else 0
             for mark in block.marks:
                 item.add_marker(eval(mark, {"sys": sys, "pytest": pytest}))
