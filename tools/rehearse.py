@@ -183,7 +183,7 @@ def run_snippets(env: dict[str, str]) -> tuple[list[str], list[str], list[str], 
             [sys.executable, "-m", "tools.sections", str(snippet)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600,
         )
-        print(f"  {name}: {time.monotonic() - started:.0f} s", flush=True)
+        seconds = f"{time.monotonic() - started:.0f} s"
         if result.returncode != 0:
             reasons = [line for line in result.stderr.splitlines() if MEMORY_MARK in line]
             if reasons:
@@ -191,6 +191,7 @@ def run_snippets(env: dict[str, str]) -> tuple[list[str], list[str], list[str], 
             else:
                 failed.append(f"{name}: exit {result.returncode}\n"
                               + result.stderr[-3000:])
+            print(f"  {name}: {seconds}, did not finish", flush=True)
             continue
         printed = json.loads(result.stdout.rsplit("\n", 1)[1])
         for section in sorted(computed.get(snippet, ())):
@@ -203,6 +204,10 @@ def run_snippets(env: dict[str, str]) -> tuple[list[str], list[str], list[str], 
                               f"expected\n{expected!r}")
         for section in sorted(recorded.get(snippet, ())):
             not_comparable.append(f"{name}:{section} (.real.txt)")
+        wrong = sum(item.startswith(f"{name}:") for item in failed)
+        shown = len(computed.get(snippet, ()))
+        print(f"  {name}: {seconds}, {shown - wrong} of {shown} computed outputs match",
+              flush=True)
     return matched, failed, not_comparable, skipped
 
 
@@ -218,12 +223,14 @@ def real_model_tests(env: dict[str, str]) -> list[str]:
             if "::" in line and "test_real_model.py" not in line]
 
 
-def run_pages(env: dict[str, str]) -> subprocess.CompletedProcess:
+def run_pages(env: dict[str, str]) -> int:
+    """pytest --real-model docs/, its report shown as it goes; its exit status."""
+    sys.stdout.flush()
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--real-model", "docs/", "-q", "-rfEs",
+        [sys.executable, "-m", "pytest", "--real-model", "docs/", "-v", "-rfEs",
          "-p", "no:cacheprovider"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=4 * 3600,
-    )
+        cwd=ROOT, env=env, timeout=4 * 3600,
+    ).returncode
 
 
 def available_gb() -> float | None:
@@ -257,12 +264,10 @@ def main() -> int:
           flush=True)
     pages_started = time.monotonic()
     pages = run_pages(env)
-    summary = [line for line in pages.stdout.splitlines() if line.strip()][-6:]
-    print("\n".join(f"  {line}" for line in summary))
-    print(f"  {time.monotonic() - pages_started:.0f} s")
-    if pages.returncode != 0:
-        failed.append("page blocks: pytest --real-model docs/ failed:\n"
-                      + pages.stdout[-6000:])
+    print(f"  page blocks: {time.monotonic() - pages_started:.0f} s")
+    if pages != 0:
+        failed.append(f"page blocks: pytest --real-model docs/ exited with {pages} "
+                      "(its report is above)")
 
     print(f"\nComputed outputs that match: {len(matched)}")
     print(f"Not comparable: random weights ({len(not_comparable)}):")
