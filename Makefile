@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed
 VENDOR := docs/assets/vendor/.versions
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test test-real update-examples figures bench new-page train-tiny \
-	lock clean
+.PHONY: setup serve build test test-real rehearse-real update-examples figures bench \
+	new-page train-tiny lock clean
 
 $(STAMP): pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: setup  ## set up, then run the whole test suite (offline)
 
 test-real: setup  ## the opt-in tier: needs the real Phi-3 weights (network or HF cache)
 	$(BIN)/python -m pytest --real-model -p no:xdist
+
+rehearse-real: setup  ## the real tier against a real-size Phi-3-mini with random weights
+	$(BIN)/python -m tools.rehearse
 
 update-examples: setup  ## regenerate the outputs shown on the pages
 	$(BIN)/python -m tools.update_examples

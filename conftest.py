@@ -56,6 +56,16 @@ class PageProgram(TestBlock):
             self.user_properties.append(("same_program_as", first))
 
 
+PROGRAM = PageProgram
+if REAL_MODEL:  # real-size models: a page's memory is freed when its process ends
+    from tools.rehearse import OwnProcessBlock
+
+    class RealPageProgram(PageProgram, OwnProcessBlock):
+        """A page's program in a process of its own (once for identical pages)."""
+
+    PROGRAM = RealPageProgram
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--real-model",
@@ -85,8 +95,9 @@ def real_tokenizer_available() -> bool:
 
 def pytest_report_header(config):
     if REAL_MODEL:
-        return ["inside-phi3 mode: REAL MODEL (--real-model): real Phi-3 weights and "
-                "tokenizer from the Hub or the Hugging Face cache"]
+        return ["inside-phi3 mode: REAL MODEL (--real-model): real Phi-3-mini weights and "
+                "tokenizer, and microsoft/Phi-3-medium-4k-instruct's config, from the Hub "
+                "or the Hugging Face cache; each page runs in a process of its own"]
     from tools import hfcache
 
     return [f"inside-phi3 mode: {hfcache.describe('standin')}"]
@@ -125,7 +136,7 @@ class DocsPage(pytest.File):
         for first, codes in programs:
             block = CodeBlock("\n".join(codes) + "\n", first.lineno, first.info,
                               marks=[m for m in first.markers if m.startswith("pytest.")])
-            item = PageProgram.from_parent(self, name=f"line {first.lineno}", obj=block)
+            item = PROGRAM.from_parent(self, name=f"line {first.lineno}", obj=block)
             for mark in block.marks:
                 item.add_marker(eval(mark, {"sys": sys, "pytest": pytest}))
             # with pytest-xdist, a page and its translations run on one worker, in

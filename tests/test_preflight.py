@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -40,6 +41,63 @@ def test_offline_without_the_model_in_the_cache(tmp_path):
     assert f"Can't load {MINI_ID}: it is not in the Hugging Face cache" in result.stderr
     assert "offline mode is on (HF_HUB_OFFLINE=1)" in result.stderr
     print(result.stderr)  # shown with `pytest -s`: what a reader sees
+
+
+def closed_port() -> int:
+    """A port on this machine where nothing listens: connections are refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def without_network(**env: str) -> dict[str, str]:
+    """The environment of a reader with no network: the Hub's address can't be reached.
+
+    Never a real external host: HF_ENDPOINT points at a closed port of this machine.
+    """
+    unset = {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HTTPS_PROXY", "https_proxy",
+             "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
+    return {**base, "HF_ENDPOINT": f"http://127.0.0.1:{closed_port()}", **env}
+
+
+def test_no_network_and_no_cache_gives_the_message_without_retries(tmp_path):
+    env = without_network(HF_HUB_CACHE=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "snippets" / "model_example" / "load_model.py")],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1
+    assert "Retry" not in result.stderr  # huggingface_hub's retry warnings
+    assert_short_message(result.stderr)
+    assert result.stderr.startswith(
+        f"Can't load {MINI_ID}: it is not in the Hugging Face cache and can't be "
+        f"downloaded ({env['HF_ENDPOINT']} can't be reached).")
+
+
+@pytest.mark.standin
+def test_no_network_with_the_model_cached_loads_from_the_cache():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "snippets" / "preflight.py")],
+        env=without_network(), capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Retry" not in result.stderr
+    assert result.stdout == f"OK: this machine can load {MINI_ID}.\n"
+
+
+def test_hub_reachable_probes_the_endpoint(monkeypatch):
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                 "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert not preflight.hub_reachable(f"http://127.0.0.1:{closed_port()}")
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        assert preflight.hub_reachable(f"http://127.0.0.1:{server.getsockname()[1]}")
+    # Behind a proxy only the proxy knows: no guess, the download decides.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    assert preflight.hub_reachable(f"http://127.0.0.1:{closed_port()}")
 
 
 def test_too_little_memory_for_the_real_model(monkeypatch, capsys):

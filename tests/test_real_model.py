@@ -59,3 +59,23 @@ def test_a_snippet_runs_in_its_own_process():
     """The mechanism the real tier uses, checked offline on the stand-in."""
     printed = run_in_own_process(ROOT / "snippets" / "model_example" / "next_token.py")
     assert printed["lm-head"].startswith("torch.Size([1, 5, 32064])")
+
+
+def test_a_page_program_runs_in_its_own_process():
+    """How --real-model runs a page's blocks, checked offline on the stand-in."""
+    from tools.rehearse import run_page_program
+
+    code = (
+        "from transformers import AutoConfig\n"
+        "import os\n"
+        "config = AutoConfig.from_pretrained('microsoft/Phi-3-mini-4k-instruct')\n"
+        "print(config.model_type, __name__, os.getpid())\n"
+    )
+    result = run_page_program(code)
+    assert result.returncode == 0, result.stderr
+    model_type, name, pid = result.stdout.split()
+    assert (model_type, name) == ("phi3", "builtins")  # as pytest-codeblocks runs it
+    assert int(pid) != os.getpid()
+    failing = run_page_program("raise SystemExit('Not enough memory for it')\n")
+    assert failing.returncode == 1
+    assert "Not enough memory for it" in failing.stderr

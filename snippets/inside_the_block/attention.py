@@ -8,8 +8,6 @@ weights load into it one-to-one. The chapter's from-scratch Phi-3 imports it fro
 """
 
 # --8<-- [start:imports]
-import math
-
 import torch
 
 from snippets.inside_the_block.rotary import apply_rotary
@@ -62,7 +60,9 @@ class CausalSelfAttention(torch.nn.Module):
         k = k.repeat_interleave(group_size, dim=1)  # (batch, heads, seq, head_dim)
         v = v.repeat_interleave(group_size, dim=1)  # (batch, heads, seq, head_dim)
 
-        scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)  # (b, h, seq, seq)
+        # Times 1/sqrt(d) rather than divided by sqrt(d): the same maths, rounded as
+        # transformers rounds it, so the two give the same bits.
+        scores = q @ k.transpose(-2, -1) * self.head_dim**-0.5  # (b, h, seq, seq)
         allowed = causal_mask(seq, self.sliding_window, device=x.device)
         scores = scores.masked_fill(~allowed, float("-inf"))  # weight 0 after softmax
         weights = scores.float().softmax(dim=-1).to(v.dtype)  # (1)!

@@ -13,9 +13,13 @@ from snippets.preflight import check_environment
 MODEL_ID = "microsoft/Phi-3-mini-4k-instruct"
 check_environment(MODEL_ID, dtype=torch.float32)  # float32 needs twice the memory
 tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
-# float32, not the checkpoint's bfloat16: the two implementations add and multiply
-# in different orders, and bfloat16 keeps too few digits for them to agree to 1e-5.
-model = AutoModelForCausalLM.from_pretrained(MODEL_ID, dtype=torch.float32).eval()
+# "eager": transformers' step-by-step attention, the same operations in the same
+# order as ours (its default, a fused kernel, adds up in another order).
+# float32, not the checkpoint's bfloat16: model.generate's KV cache multiplies
+# matrices of other shapes than our loop, so it rounds differently, and bfloat16's
+# few digits could let that change which of two close tokens wins.
+model = AutoModelForCausalLM.from_pretrained(
+    MODEL_ID, dtype=torch.float32, attn_implementation="eager").eval()
 # --8<-- [end:load]
 
 # --8<-- [start:load-weights]

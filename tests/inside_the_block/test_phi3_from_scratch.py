@@ -7,6 +7,7 @@ from transformers import AutoConfig, AutoModelForCausalLM
 from snippets.inside_the_block.phi3_from_scratch import Phi3FromScratch, generate_greedy
 from tests.facts import real_size_phi3
 from tests.helpers import run_script
+from tools.paths import TEST_DATA
 
 
 def test_runs_as_a_script():
@@ -36,6 +37,31 @@ def test_logits_equal_transformers(num_kv_heads, sliding_window, implementation)
     with torch.no_grad():
         torch.testing.assert_close(ours(input_ids), theirs(input_ids).logits,
                                    rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize(("num_kv_heads", "sliding_window"), [(4, None), (2, 3), (1, 5)])
+def test_logits_equal_eager_attention_bit_for_bit(num_kv_heads, sliding_window, dtype):
+    # The page's claim: the same operations in the same order give the same bits.
+    ours, theirs = tiny_pair(num_kv_heads, sliding_window, "eager", dtype)
+    input_ids = torch.randint(0, 120, (2, 11))
+    with torch.no_grad():
+        assert torch.equal(ours(input_ids), theirs(input_ids).logits)
+
+
+def test_logits_equal_eager_attention_bit_for_bit_at_real_widths():
+    """Phi-3-mini's real widths and head size (96: 1/sqrt(96) is inexact), 2 layers."""
+    config = AutoConfig.from_pretrained(
+        TEST_DATA / "phi3-mini-4k-instruct.config.json", num_hidden_layers=2,
+        vocab_size=512, pad_token_id=0, attn_implementation="eager")
+    torch.manual_seed(0)
+    theirs = AutoModelForCausalLM.from_config(config, dtype=torch.float32).eval()
+    with torch.device("meta"):
+        ours = Phi3FromScratch(theirs.config)
+    ours.load_state_dict(theirs.state_dict(), strict=True, assign=True)
+    input_ids = torch.randint(0, 512, (1, 7))
+    with torch.no_grad():
+        assert torch.equal(ours.eval()(input_ids), theirs(input_ids).logits)
 
 
 def test_logits_close_to_transformers_in_bfloat16():
