@@ -23,6 +23,7 @@ import datetime
 import io
 import json
 import os
+import posixpath
 import re
 import subprocess
 import tomllib
@@ -46,12 +47,18 @@ SCRIPTS = {  # marker in the page -> (stylesheets, scripts) under assets/
                            ("vendor/katex/katex.min.js", "vendor/katex/auto-render.min.js",
                             "javascripts/katex-init.js")),
 }
+DOWNLOAD = {  # a line at the end of every page with code
+    "en": "\n\n[Download the code]({href}) of every chapter, with pinned requirements.\n",
+    "zh": "\n\n[下载全部章节的代码]({href})，附带固定版本的依赖清单。\n",
+}
 LABEL = {  # include suffix -> label of an "Output" box, per language
-    ".txt": {"en": "computed: real-size shapes, real tokenizer, no weights",
-             "zh": "计算所得：真实尺寸、真实分词器、不含权重"},
+    ".txt": {"en": "computed offline, without Phi-3's weights",
+             "zh": "离线计算，未用 Phi-3 的权重"},
     ".real.txt": {"en": "recorded from the real model", "zh": "真实模型的输出记录"},
 }
-OUTPUT_FENCE = re.compile(r'(```text title=")([^"]+)("\n--8<-- "[^"]+?(\.real\.txt|\.txt)")')
+OUTPUT_FENCE = re.compile(r'(```text title=")([^"]+)("\n[ \t]*--8<-- "[^"]+?(\.real\.txt|\.txt)")')
+MERMAID_INIT = ("%%{init: {&quot;flowchart&quot;: {&quot;subGraphTitleMargin&quot;: "
+                "{&quot;top&quot;: 0, &quot;bottom&quot;: 28}}}}%%\n")
 SEARCH = {"en": "Search", "zh": "搜索"}  # the name of the theme's search dialog
 _stash: dict[str, str] = {}
 
@@ -91,11 +98,18 @@ def on_page_markdown(markdown, page, config, files):
         return f'{match.group(1)}{match.group(2)} · {text}{match.group(3)}'
 
     page.meta["git_revision_date_localized"] = _updated(page.file.abs_src_path)
+    if "```python" in markdown:
+        href = posixpath.relpath(ARCHIVE, posixpath.dirname(page.file.src_uri) or ".")
+        markdown += DOWNLOAD[language].format(href=href)
     return OUTPUT_FENCE.sub(label, markdown)
 
 
 def on_page_content(html, page, config, files):
-    html = html.replace('<pre class="mermaid">', '<pre class="mermaid" data-search-exclude>')
+    # diagrams: not indexed as text, and in a box that scrolls on a narrow screen
+    # (a group's title may wrap to two lines: keep room for them above its boxes)
+    html = re.sub(r'<pre class="mermaid"><code>(.*?)</pre>', rf'<div class="mermaid-scroll">'
+                  rf'<pre class="mermaid" data-search-exclude><code>{MERMAID_INIT}\1</pre></div>',
+                  html, flags=re.S)
     # the label of an Output box, set in on_page_markdown, as a smaller span
     html = re.sub(r'(<span class="filename">[^<·]+) · ([^<]+)</span>',
                   r'\1<span class="output-source">\2</span></span>', html)

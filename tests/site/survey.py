@@ -59,15 +59,42 @@ MEASURE = r"""(cjk) => {
       if (r.width && r.left < b.right && r.right > b.left && r.top < b.bottom
           && r.bottom > b.top) { covered.push(code.textContent.slice(0, 40)); break; }
   }
-  return {stray: spaces, clipped, broken, covered};
+  // diagrams: the smallest label, and labels that overlap a box they are not in
+  const labels = [], overlaps = [];
+  for (const host of document.querySelectorAll(".mermaid")) {
+    const root = host.shadowRoot || host;
+    const boxes = [...root.querySelectorAll("g.node")].map(n => n.getBoundingClientRect());
+    for (const label of root.querySelectorAll("span.nodeLabel, span.edgeLabel")) {
+      const r = label.getBoundingClientRect();
+      if (!r.height || !label.textContent.trim()) continue;
+      labels.push(parseFloat(getComputedStyle(label).fontSize) * r.height
+                  / (label.offsetHeight || r.height));
+      if (label.closest(".node")) continue;
+      for (const b of boxes)
+        if (r.left < b.right - 1 && r.right > b.left + 1 && r.top < b.bottom - 1
+            && r.bottom > b.top + 1) overlaps.push(label.textContent.trim());
+    }
+  }
+  return {stray: spaces, clipped, broken, covered,
+          smallest_label: labels.length ? Math.min(...labels) : null, overlaps};
 }"""
+# diagrams and math render after 'load'
+RENDERED = """() => [...document.querySelectorAll(".mermaid")].every(
+    e => e.tagName !== "PRE" && (e.shadowRoot || e).querySelector("svg"))
+  && [...document.querySelectorAll(".arithmatex")].every(e => e.querySelector(".katex"))"""
+# Material renders diagrams in closed shadow roots: open them, to measure inside
+OPEN_SHADOWS = """const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, {...init, mode: "open"}); };"""
 
 
-def survey(browser, site_url: str, url_paths: list[str], axe: bool = True) -> dict:
+def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
+           width: int = 1280) -> dict:
     results = {}
     for url_path in url_paths:
-        context = browser.new_context(viewport={"width": 1280, "height": 900},
+        context = browser.new_context(viewport={"width": width, "height": 900},
                                       service_workers="block")
+        context.add_init_script(OPEN_SHADOWS)
         page = context.new_page()
         errors: list[str] = []
         sizes: list[int] = []
@@ -78,7 +105,7 @@ def survey(browser, site_url: str, url_paths: list[str], axe: bool = True) -> di
         page.on("response", lambda r: sizes.append(
             int(r.headers.get("content-length", 0))))
         page.goto(urljoin(site_url, url_path), wait_until="networkidle")
-        page.wait_for_timeout(300)  # diagrams and math render after 'load'
+        page.wait_for_function(RENDERED, timeout=15_000)
         result = page.evaluate(MEASURE, CJK)
         if axe and AXE.exists():
             page.add_script_tag(path=str(AXE))

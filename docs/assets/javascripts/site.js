@@ -7,6 +7,6 @@ document.addEventListener("click", (event) => {
 // A region that scrolls sideways takes the keyboard focus, so it can be scrolled
 // without a mouse (the theme wraps wide tables in one after the page loads).
 document$.subscribe(() => {
-  for (const region of document.querySelectorAll(".md-typeset__scrollwrap, .highlight-ipynb"))
+  for (const region of document.querySelectorAll(".md-typeset__scrollwrap, .mermaid-scroll, .highlight-ipynb"))
     if (region.scrollWidth > region.clientWidth) region.tabIndex = 0;
 });
