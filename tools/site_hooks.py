@@ -2,10 +2,12 @@
 
 - Chinese line breaks: a newline between two CJK characters (or full-width
   punctuation) renders as a space; it is removed, as pandoc's
-  `east_asian_line_breaks` does, never inside code, math or diagrams.
+  `east_asian_line_breaks` does (and so is a typed space there), on every page,
+  notebooks included, never inside code, math or diagrams.
 - Search per language: diagrams are not indexed, and each language gets its own
   index (`search/` and `zh/search/`; Chinese pages point their search there).
-- Scripts: mermaid and KaTeX load only on pages that use them.
+- Scripts: mermaid loads only on pages with diagrams; math is rendered at build
+  time (KaTeX, run by node), so those pages load KaTeX's stylesheet only.
 - Settings: SITE_URL, REPO_URL and EDIT_URI from the environment.
 - URLs: language links relative (works under any sub-path); no per-page
   `rel=alternate` links (the theme fetches a sitemap next to each one; the
@@ -25,9 +27,11 @@ import json
 import os
 import posixpath
 import re
+import shutil
 import subprocess
 import tomllib
 import zipfile
+from html import unescape
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -38,15 +42,22 @@ ROOT = Path(__file__).resolve().parents[1]
 ARCHIVE = "inside-phi3-code.zip"
 CJK = r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026]"
 INLINE = r"(?:</?(?:a|em|strong|b|i|span|abbr|sup|sub|mark|kbd)\b[^>]*>)*"
-BREAK = re.compile(rf"({CJK}{INLINE})[ \t]*\n\s*({INLINE}{CJK})")
+BREAK = re.compile(rf"({CJK}{INLINE})\s+({INLINE}{CJK})")
 PROTECTED = re.compile(r"<(pre|code|script|style)\b.*?</\1>"
                        r'|<(div|span) class="arithmatex">.*?</\2>', re.S)
 SCRIPTS = {  # marker in the page -> (stylesheets, scripts) under assets/
     'class="mermaid"': ((), ("vendor/mermaid.min.js",)),
-    'class="arithmatex"': (("vendor/katex/katex.min.css",),
-                           ("vendor/katex/katex.min.js", "vendor/katex/auto-render.min.js",
-                            "javascripts/katex-init.js")),
+    'class="arithmatex"': (("vendor/katex/katex.min.css",), ()),
+    'class="arithmatex">\\': ((), ("vendor/katex/katex.min.js",  # math left unrendered
+                                    "vendor/katex/auto-render.min.js",
+                                    "javascripts/katex-init.js")),
 }
+MATH = re.compile(r'<(span|div) class="arithmatex">\\([(\[])(.*?)\\[)\]]</\1>', re.S)
+KATEX = ROOT / "docs" / "assets" / "vendor" / "katex" / "katex.min.js"
+RENDER = ("const katex = require(process.argv[1]); let s = '';"
+          "process.stdin.on('data', d => s += d).on('end', () => process.stdout.write("
+          "JSON.stringify(JSON.parse(s).map(([tex, display]) => katex.renderToString("
+          "tex, {displayMode: display, throwOnError: false})))))")
 DOWNLOAD = {  # a line at the end of every page with code
     "en": "\n\n[Download the code]({href}) of every chapter, with pinned requirements.\n",
     "zh": "\n\n[下载全部章节的代码]({href})，附带固定版本的依赖清单。\n",
@@ -110,10 +121,12 @@ def on_page_content(html, page, config, files):
     html = re.sub(r'<pre class="mermaid"><code>(.*?)</pre>', rf'<div class="mermaid-scroll">'
                   rf'<pre class="mermaid" data-search-exclude><code>{MERMAID_INIT}\1</pre></div>',
                   html, flags=re.S)
-    # the label of an Output box, set in on_page_markdown, as a smaller span
-    html = re.sub(r'(<span class="filename">[^<·]+) · ([^<]+)</span>',
+    # the label of an Output box, set in on_page_markdown, as a smaller span; what a
+    # program printed is not searched as prose (and keeps the index small)
+    html = re.sub(r'<div class="highlight">(<span class="filename">[^<·]+) · ([^<]+)</span>',
+                  r'<div class="highlight" data-search-exclude>'
                   r'\1<span class="output-source">\2</span></span>', html)
-    return join_cjk_lines(html)
+    return html
 
 
 def _updated(path: str | None) -> str:
@@ -124,6 +137,21 @@ def _updated(path: str | None) -> str:
                               capture_output=True, text=True).stdout.strip()
     date = date or datetime.date.today().isoformat()
     return f'<span class="git-revision-date-localized-plugin">{date}</span>'
+
+
+def render_math(html: str) -> str:
+    """Math as HTML at build time, with the vendored KaTeX run by node: a page then
+    needs KaTeX's stylesheet and fonts, not its 270 KB script. Without node the
+    browser renders it (see SCRIPTS)."""
+    found = list(MATH.finditer(html))
+    if not found or not shutil.which("node") or not KATEX.exists():
+        return html
+    items = [[unescape(m.group(3)).strip(), m.group(1) == "div"] for m in found]
+    rendered = iter(json.loads(subprocess.run(
+        ["node", "-e", RENDER, str(KATEX)], input=json.dumps(items), capture_output=True,
+        text=True, check=True).stdout))
+    return MATH.sub(lambda m: f'<{m.group(1)} class="arithmatex">{next(rendered)}'
+                              f'</{m.group(1)}>', html)
 
 
 def _assets(output: str, url: str) -> str:
@@ -156,7 +184,7 @@ def on_post_page(output, page, config):
     if not _default(config):  # search this language's index: base is its root
         output = re.sub(r'("base": ")([^"]*)"', rf'\g<1>\2/{_language(config)}/"',
                         output, count=1)
-    return _assets(output, page.url)
+    return _assets(render_math(join_cjk_lines(output)), page.url)
 
 
 def on_post_template(output, template_name, config):
@@ -225,5 +253,9 @@ def on_post_build(config):
         index["docs"] = [d for d in index["docs"] if not d["location"].startswith(prefix)]
         target = site / language / "search" / "search_index.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps({**index, "docs": own}, ensure_ascii=False), "utf-8")
-    index_path.write_text(json.dumps(index, ensure_ascii=False), "utf-8")
+        target.write_text(_compact({**index, "docs": own}), "utf-8")
+    index_path.write_text(_compact(index), "utf-8")
+
+
+def _compact(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

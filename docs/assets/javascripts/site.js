@@ -5,8 +5,10 @@ document.addEventListener("click", (event) => {
 }, true);
 
 // A region that scrolls sideways takes the keyboard focus, so it can be scrolled
-// without a mouse (the theme wraps wide tables in one after the page loads).
-document$.subscribe(() => {
-  for (const region of document.querySelectorAll(".md-typeset__scrollwrap, .mermaid-scroll, .highlight-ipynb"))
+// without a mouse: wide tables (wrapped by the theme), diagrams, display math
+// (measured once math has rendered, after this handler: hence the timeout).
+const SCROLLERS = ".md-typeset__scrollwrap, .mermaid-scroll, .arithmatex, .highlight-ipynb";
+document$.subscribe(() => setTimeout(() => {
+  for (const region of document.querySelectorAll(SCROLLERS))
     if (region.scrollWidth > region.clientWidth) region.tabIndex = 0;
-});
+}));
