@@ -5,10 +5,11 @@ document.addEventListener("click", (event) => {
 }, true);
 
 // A region that scrolls sideways takes the keyboard focus, so it can be scrolled
-// without a mouse: wide tables (wrapped by the theme), diagrams, display math
-// (measured once math has rendered, after this handler: hence the timeout).
-const SCROLLERS = ".md-typeset__scrollwrap, .mermaid-scroll, .arithmatex, .highlight-ipynb";
+// without a mouse: wide tables (wrapped by the theme), diagrams, display math,
+// notebook cells. Measured once math has rendered, after this handler (timeout).
 document$.subscribe(() => setTimeout(() => {
-  for (const region of document.querySelectorAll(SCROLLERS))
-    if (region.scrollWidth > region.clientWidth) region.tabIndex = 0;
+  for (const region of document.querySelectorAll("article *")) {
+    if (region.scrollWidth <= region.clientWidth || region.tabIndex >= 0) continue;
+    if (/auto|scroll/.test(getComputedStyle(region).overflowX)) region.tabIndex = 0;
+  }
 }));
