@@ -59,7 +59,8 @@ RENDER = ("const katex = require(process.argv[1]); let s = '';"
           "JSON.stringify(JSON.parse(s).map(([tex, display]) => katex.renderToString("
           "tex, {displayMode: display, throwOnError: false})))))")
 DOWNLOAD = {  # a line at the end of every page with code
-    "en": "\n\n[Download the code]({href}) of every chapter, with pinned requirements.\n",
+    "en": "\n\n[Download the code]({href}) of every chapter, with pinned "
+          "requirements.\n",
     "zh": "\n\n[下载全部章节的代码]({href})，附带固定版本的依赖清单。\n",
 }
 LABEL = {  # include suffix -> label of an "Output" box, per language
@@ -67,7 +68,8 @@ LABEL = {  # include suffix -> label of an "Output" box, per language
              "zh": "离线计算，未用 Phi-3 的权重"},
     ".real.txt": {"en": "recorded from the real model", "zh": "真实模型的输出记录"},
 }
-OUTPUT_FENCE = re.compile(r'(```text title=")([^"]+)("\n[ \t]*--8<-- "[^"]+?(\.real\.txt|\.txt)")')
+OUTPUT_FENCE = re.compile(
+    r'(```text title=")([^"]+)("\n[ \t]*--8<-- "[^"]+?(\.real\.txt|\.txt)")')
 MERMAID_INIT = ("%%{init: {&quot;flowchart&quot;: {&quot;subGraphTitleMargin&quot;: "
                 "{&quot;top&quot;: 0, &quot;bottom&quot;: 28}}}}%%\n")
 SEARCH = {"en": "Search", "zh": "搜索"}  # the name of the theme's search dialog
@@ -118,12 +120,14 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     # diagrams: not indexed as text, and in a box that scrolls on a narrow screen
     # (a group's title may wrap to two lines: keep room for them above its boxes)
-    html = re.sub(r'<pre class="mermaid"><code>(.*?)</pre>', rf'<div class="mermaid-scroll">'
-                  rf'<pre class="mermaid" data-search-exclude><code>{MERMAID_INIT}\1</pre></div>',
+    html = re.sub(r'<pre class="mermaid"><code>(.*?)</pre>',
+                  rf'<div class="mermaid-scroll"><pre class="mermaid" '
+                  rf'data-search-exclude><code>{MERMAID_INIT}\1</pre></div>',
                   html, flags=re.S)
     # the label of an Output box, set in on_page_markdown, as a smaller span; what a
     # program printed is not searched as prose (and keeps the index small)
-    html = re.sub(r'<div class="highlight">(<span class="filename">[^<·]+) · ([^<]+)</span>',
+    html = re.sub(r'<div class="highlight">'
+                  r'(<span class="filename">[^<·]+) · ([^<]+)</span>',
                   r'<div class="highlight" data-search-exclude>'
                   r'\1<span class="output-source">\2</span></span>', html)
     return html
@@ -133,8 +137,8 @@ def _updated(path: str | None) -> str:
     """The date of the last commit of a page, else today (a fresh, shallow clone)."""
     date = ""
     if path:
-        date = subprocess.run(["git", "log", "-1", "--format=%cs", "--", path], cwd=ROOT,
-                              capture_output=True, text=True).stdout.strip()
+        date = subprocess.run(["git", "log", "-1", "--format=%cs", "--", path],
+                              cwd=ROOT, capture_output=True, text=True).stdout.strip()
     date = date or datetime.date.today().isoformat()
     return f'<span class="git-revision-date-localized-plugin">{date}</span>'
 
@@ -148,8 +152,8 @@ def render_math(html: str) -> str:
         return html
     items = [[unescape(m.group(3)).strip(), m.group(1) == "div"] for m in found]
     rendered = iter(json.loads(subprocess.run(
-        ["node", "-e", RENDER, str(KATEX)], input=json.dumps(items), capture_output=True,
-        text=True, check=True).stdout))
+        ["node", "-e", RENDER, str(KATEX)], input=json.dumps(items),
+        capture_output=True, text=True, check=True).stdout))
     return MATH.sub(lambda m: f'<{m.group(1)} class="arithmatex">{next(rendered)}'
                               f'</{m.group(1)}>', html)
 
@@ -158,8 +162,8 @@ def _assets(output: str, url: str) -> str:
     heads, tails = [], []
     for marker, (styles, scripts) in SCRIPTS.items():
         if marker in output:
-            heads += [f'<link rel="stylesheet" href="{get_relative_url("assets/" + s, url)}">'
-                      for s in styles]
+            heads += ['<link rel="stylesheet" href="'
+                      f'{get_relative_url("assets/" + s, url)}">' for s in styles]
             tails += [f'<script src="{get_relative_url("assets/" + s, url)}"></script>'
                       for s in scripts]
     output = output.replace("</head>", "".join(heads) + "</head>", 1)
@@ -167,9 +171,11 @@ def _assets(output: str, url: str) -> str:
 
 
 def on_post_page(output, page, config):
-    output = re.sub(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">', "", output)
+    output = re.sub(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">', "",
+                    output)
     dialog = 'data-md-component="search" role="dialog"'
-    output = output.replace(dialog, f'{dialog} aria-label="{SEARCH[_language(config)]}"', 1)
+    name = SEARCH[_language(config)]
+    output = output.replace(dialog, f'{dialog} aria-label="{name}"', 1)
     root = re.sub(r"^https?://[^/]+", "", config["site_url"] or "/")
 
     def relative(match):
@@ -219,8 +225,8 @@ def code_archive() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         def add(name, text):  # fixed dates: the same code gives the same archive
-            archive.writestr(zipfile.ZipInfo(f"inside-phi3/{name}", (2024, 1, 1, 0, 0, 0)),
-                             text, zipfile.ZIP_DEFLATED)
+            info = zipfile.ZipInfo(f"inside-phi3/{name}", (2024, 1, 1, 0, 0, 0))
+            archive.writestr(info, text, zipfile.ZIP_DEFLATED)
         add("README.md", readme)
         add("requirements.txt", "\n".join(project["dependencies"]) + "\n")
         add("requirements-lock.txt", lock)
@@ -250,7 +256,8 @@ def on_post_build(config):
         prefix = f"{language}/"
         own = [dict(doc, location=doc["location"][len(prefix):])
                for doc in index["docs"] if doc["location"].startswith(prefix)]
-        index["docs"] = [d for d in index["docs"] if not d["location"].startswith(prefix)]
+        index["docs"] = [d for d in index["docs"]
+                         if not d["location"].startswith(prefix)]
         target = site / language / "search" / "search_index.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_compact({**index, "docs": own}), "utf-8")

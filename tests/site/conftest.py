@@ -24,8 +24,9 @@ BUILD_SECONDS: dict[str, float] = {}
 REPORT: list[str] = []  # lines for the terminal summary (e.g. page weights)
 # Debian's Chromium; CHROMIUM_PATH names another installed one (CI: the runner's Chrome)
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +64,7 @@ def site_url(site_dir):
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for every browser test (a fresh profile, removed at close)."""
+    """One headless Chromium for all browser tests (a fresh profile, removed at end)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(

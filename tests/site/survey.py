@@ -63,7 +63,8 @@ MEASURE = r"""(cjk) => {
   const labels = [], overlaps = [];
   for (const host of document.querySelectorAll(".mermaid")) {
     const root = host.shadowRoot || host;
-    const boxes = [...root.querySelectorAll("g.node")].map(n => n.getBoundingClientRect());
+    const boxes = [...root.querySelectorAll("g.node")]
+      .map(n => n.getBoundingClientRect());
     for (const label of root.querySelectorAll("span.nodeLabel, span.edgeLabel")) {
       const r = label.getBoundingClientRect();
       if (!r.height || !label.textContent.trim()) continue;
@@ -81,7 +82,8 @@ MEASURE = r"""(cjk) => {
 # diagrams and math render after 'load'
 RENDERED = """() => [...document.querySelectorAll(".mermaid")].every(
     e => e.tagName !== "PRE" && (e.shadowRoot || e).querySelector("svg"))
-  && [...document.querySelectorAll(".arithmatex")].every(e => e.querySelector(".katex"))"""
+  && [...document.querySelectorAll(".arithmatex")]
+       .every(e => e.querySelector(".katex"))"""
 # Material renders diagrams in closed shadow roots: open them, to measure inside
 OPEN_SHADOWS = """const attach = Element.prototype.attachShadow;
 Element.prototype.attachShadow = function (init) {

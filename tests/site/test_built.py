@@ -72,8 +72,8 @@ def test_mermaid_and_katex_load_only_where_used_and_math_is_prerendered(site_dir
 
 def test_language_links_are_relative_and_no_alternate_link_needs_a_sitemap(site_dir):
     for url_path, html in pages(site_dir).items():
-        links = re.findall(r'<a href="([^"]*)" hreflang="[^"]*" class="md-select__link"',
-                           html)
+        links = re.findall(
+            r'<a href="([^"]*)" hreflang="[^"]*" class="md-select__link"', html)
         assert len(links) == 2 and not any(h.startswith(("/", "http")) for h in links)
         assert 'rel="alternate"' not in html, url_path
     sitemap = (site_dir / "sitemap.xml").read_text("utf-8")
@@ -110,7 +110,8 @@ def test_output_boxes_say_where_their_figures_come_from(site_dir):
         title = titles[language_of(url_path)]
         boxes = html.count(f'<span class="filename">{title}')
         labels = re.findall(
-            f'<span class="filename">{title}<span class="output-source">([^<]+)</span>', html)
+            f'<span class="filename">{title}<span class="output-source">([^<]+)</span>',
+            html)
         assert len(labels) == boxes, url_path
         known = {text[language_of(url_path)] for text in site_hooks.LABEL.values()}
         assert {html_lib.unescape(label) for label in labels} <= known, url_path
@@ -120,13 +121,14 @@ def test_output_boxes_say_where_their_figures_come_from(site_dir):
 
 def test_every_page_says_when_it_was_last_updated(site_dir):
     for url_path, html in pages(site_dir).items():
-        assert re.search(r'git-revision-date-localized-plugin">\d{4}-\d\d-\d\d<', html), (
-            url_path)
+        date = r'git-revision-date-localized-plugin">\d{4}-\d\d-\d\d<'
+        assert re.search(date, html), url_path
 
 
 def test_section_index_pages_have_one_title(site_dir):
     for url_path, html in pages(site_dir).items():
-        h1 = re.sub(r"<[^>]+>", "", re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1))
+        h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+        h1 = re.sub(r"<[^>]+>", "", h1)
         title = re.search(r"<title>(.*?) - ", html)
         if title and url_path not in ("", "zh/") and "notebook/" not in url_path:
             assert title.group(1) == html_lib.unescape(h1).replace("¶", "").strip(), (
@@ -137,10 +139,12 @@ def test_section_index_pages_have_one_title(site_dir):
     ("<p>上运行。\n不需要</p>", "<p>上运行。不需要</p>"),
     ("<p>它能向别人\n<a href=x>提供</a>什么</p>", "<p>它能向别人<a href=x>提供</a>什么</p>"),
     ("<p>缓存中，\n  也</p>", "<p>缓存中，也</p>"),
-    ("<li><strong>模型示例。</strong> <a>加载</a></li>", "<li><strong>模型示例。</strong><a>加载</a></li>"),
+    ("<li><strong>模型示例。</strong> <a>加载</a></li>",
+     "<li><strong>模型示例。</strong><a>加载</a></li>"),
     ("<p>使用\nPyTorch 的</p>", "<p>使用\nPyTorch 的</p>"),  # Latin: the space stays
     ("<pre><code>中文\n中文</code></pre>", "<pre><code>中文\n中文</code></pre>"),
-    ('<span class="arithmatex">\\(中\n文\\)</span>', '<span class="arithmatex">\\(中\n文\\)</span>'),
+    ('<span class="arithmatex">\\(中\n文\\)</span>',
+     '<span class="arithmatex">\\(中\n文\\)</span>'),
 ])
 def test_chinese_line_breaks_are_joined_outside_code_and_math(html, expected):
     assert site_hooks.join_cjk_lines(html) == expected

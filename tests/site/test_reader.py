@@ -27,8 +27,8 @@ SERIOUS = {"serious", "critical"}
 KNOWN = {
     "landmark-unique": "(moderate) the theme's template names a nav section after its "
                        "label; a section with an index page gets the same name twice",
-    "empty-table-header": "(minor) the comparison table of inside-the-block/index has an "
-                          "empty corner cell: the page's content, not the build",
+    "empty-table-header": "(minor) the comparison table of inside-the-block/index "
+                          "has an empty corner cell: the page's content, not the build",
 }
 WEIGHTS: dict[str, int] = {}
 
@@ -87,7 +87,8 @@ def test_no_serious_accessibility_violation(survey_at):
     axe = {path: measures.get("axe") for path, measures in survey_at[1280].items()}
     if not all(v is not None for v in axe.values()):
         pytest.skip(f"{survey.AXE} is missing: run `bash tools/vendor.sh`")
-    serious = {p: [v for v in found if v["impact"] in SERIOUS] for p, found in axe.items()}
+    serious = {p: [v for v in found if v["impact"] in SERIOUS]
+               for p, found in axe.items()}
     assert {p: v for p, v in serious.items() if v} == {}
     others = {v["id"] for found in axe.values() for v in found}
     assert others <= set(KNOWN), f"new findings: {others - set(KNOWN)}"
@@ -113,7 +114,8 @@ QUERIES = {"en": ("RoPE", "attention", "flowchart"), "zh": ("注意力", "KV 缓
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_search_returns_only_its_language_and_no_diagram_source(
         browser, site_url, language):
-    results = {q: survey.search(browser, site_url, language, q) for q in QUERIES[language]}
+    results = {q: survey.search(browser, site_url, language, q)
+               for q in QUERIES[language]}
     other = {q: [h for h in hrefs if language_of(h.lstrip("/")) != language]
              for q, hrefs in results.items()}
     assert all(not hrefs for hrefs in other.values()), other
