@@ -4,7 +4,9 @@
     python -m bench.report --check    # exit 1 if they are stale
 
 `make bench` runs this after measuring; both language pages of "Why is it slow on a CPU?"
-include bench/output/summary.txt and table.txt, so no measured number is typed.
+include bench/output/summary.txt and table.md (a Markdown table, so it fits or
+scrolls visibly on any screen), so no measured number is typed; table.txt is the
+same table as plain text, for the terminal.
 """
 
 from __future__ import annotations
@@ -83,25 +85,40 @@ def matmul_bandwidth(r: dict) -> float:
     return r["bytes_per_token"] / (r["decode_s_per_token"] * r["matmul_share"])
 
 
-def table(data: dict) -> str:
-    """The measurements, one row per recipe, as aligned plain text."""
-    header = ["recipe", "prefill s", "decode s/token", "floor s/token", "x floor",
-              "total s", "speed-up", "peak GB", "in matmul", "matmul GB/s",
-              "load avg"]
-    rows = [header]
+HEADER = ["recipe", "prefill s", "decode s/token", "floor s/token", "x floor",
+          "total s", "speed-up", "peak GB", "in matmul", "matmul GB/s", "load avg"]
+
+
+def rows(data: dict) -> list[list[str]]:
+    """The measurements, one row of cells per recipe."""
+    found = []
     for r in data["recipes"]:
         decode, floor = r["decode_s_per_token"], r["floor_s_per_token"]
-        rows.append([
+        found.append([
             r["name"], f"{r['prefill_s']:.2f}", f"{decode:.3f}", f"{floor:.3f}",
             f"{decode / floor:.1f}", f"{r['total_s']:.1f}",
             f"{speedup(data, r['name']):.1f}x", f"{r['peak_rss_bytes'] / GB:.1f}",
             f"{r['matmul_share']:.0%}", f"{matmul_bandwidth(r) / GB:.1f}",
             f"{r['loadavg_before'][0]:.1f} -> {r['loadavg_after'][0]:.1f}",
         ])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return found
+
+
+def markdown_table(data: dict) -> str:
+    """The measurements as a Markdown table (the pages show this one)."""
+    lines = [HEADER, ["---"] + ["---:"] * (len(HEADER) - 1)]
+    lines += [[f"`{row[0]}`", *row[1:-1], row[-1].replace("->", "→")]
+              for row in rows(data)]
+    return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
+
+
+def table(data: dict) -> str:
+    """The measurements, one row per recipe, as aligned plain text."""
+    cells = [HEADER] + rows(data)
+    widths = [max(len(row[i]) for row in cells) for i in range(len(HEADER))]
     lines = ["  ".join([row[0].ljust(widths[0])] + [
         cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]).rstrip()
-        for row in rows]
+        for row in cells]
     return "\n".join(lines) + "\n"
 
 
@@ -155,7 +172,8 @@ def summary(data: dict) -> str:
 
 def rendered(data: dict) -> dict[str, str]:
     """{file name: text} of everything derived from the JSON."""
-    return {"summary.txt": summary(data), "table.txt": table(data)}
+    return {"summary.txt": summary(data), "table.txt": table(data),
+            "table.md": markdown_table(data)}
 
 
 def write(data: dict, folder: Path = OUTPUT) -> list[Path]:

@@ -28,7 +28,7 @@ from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from tools import notebooks  # noqa: E402
 from tools.paths import CACHE  # noqa: E402
-from tools.site import Site  # noqa: E402
+from tools import site  # noqa: E402
 
 NOTEBOOK_PAGE = "notebook.ipynb"  # inside the chapter folder
 TEXT = {
@@ -39,25 +39,14 @@ TEXT = {
 }
 
 
-def _language(config) -> str:
-    i18n = config.plugins.get("i18n")
-    return getattr(i18n, "current_language", None) or "en"
-
-
-def _site(config) -> Site:
-    if "inside_phi3_site" not in config:  # one model per build
-        config["inside_phi3_site"] = Site(config)
-    return config["inside_phi3_site"]
-
-
 @event_priority(-110)  # after mkdocs-static-i18n's on_files (-100)
 def on_files(files, config):
     from mkdocs_jupyter.plugin import NotebookFile
 
-    site, language = _site(config), _language(config)
+    model, language = site.of(config), site.building(config)
     source_dir = CACHE / "notebooks" / language
-    for chapter in site.chapters:
-        notebook = notebooks.build(site, chapter, language, config["site_url"] or "")
+    for chapter in model.chapters:
+        notebook = notebooks.build(model, chapter, language, config["site_url"] or "")
         page_src = f"{chapter.folder}/{NOTEBOOK_PAGE}"
         download_src = f"{chapter.folder}/{chapter.notebook_name(language)}"
         for src in (page_src, download_src):
@@ -66,20 +55,20 @@ def on_files(files, config):
                     config["use_directory_urls"])
         # what mkdocs-static-i18n's own files carry (the language switcher reads it)
         page.locale = page.locale_alternate_of = language
-        page.localization = None if language == site.default else language
+        page.localization = None if language == model.default else language
         page.norm_src_uri = page_src
-        page.alternates = {lang: SimpleNamespace(url=site.url(page_src, lang))
-                           for lang in site.codes}
+        page.alternates = {lang: SimpleNamespace(url=model.url(page_src, lang))
+                           for lang in model.codes}
         wrapped = NotebookFile(page, config["use_directory_urls"], config["site_dir"])
         wrapped.inclusion = page.inclusion  # a class attribute: not forwarded
-        wrapped.url = site.url(page_src, language)
+        wrapped.url = model.url(page_src, language)
         wrapped.dest_path = wrapped.url + "index.html"
         wrapped.abs_dest_path = f"{config['site_dir']}/{wrapped.dest_path}"
         page.alternates[language] = wrapped
         files.append(wrapped)
         files.append(File(download_src, str(source_dir), config["site_dir"],
                           config["use_directory_urls"],
-                          dest_uri=site.url(download_src, language).rstrip("/")
+                          dest_uri=model.url(download_src, language).rstrip("/")
                           .removesuffix(".ipynb") + ".ipynb"))
     return files
 
@@ -93,8 +82,8 @@ def on_page_markdown(markdown, page, config, files):
         # the chapter's pages are already in the search index
         page.meta["search"] = {"exclude": True}
         return markdown
-    site, language = _site(config), _language(config)
-    source = site.page(Path(page.file.abs_src_path))
+    model, language = site.of(config), site.building(config)
+    source = model.page(Path(page.file.abs_src_path))
     if not any(fence.kind == "python" for fence in source.fences):
         return markdown
     lines = [notebooks.versions_line(language)]

@@ -206,6 +206,11 @@ class Site:
         lang = next(lang for lang in self.languages if lang.code == language)
         return lang.nav_translations.get(title, title)
 
+    def language_of_url(self, url_path: str) -> str:
+        """The language of a built page: 'zh/x/' -> 'zh', 'x/' -> the default."""
+        first = url_path.split("/", 1)[0]
+        return first if first in self.codes and first != self.default else self.default
+
     def language_of(self, path: Path) -> str:
         suffixes = path.suffixes
         code = suffixes[-2].lstrip(".") if len(suffixes) >= 2 else ""
@@ -495,6 +500,30 @@ def _snippet_preprocessor(root: Path):
     md = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={
         "pymdownx.snippets": {"base_path": [str(root)], "check_paths": True}})
     return md.preprocessors["snippet"]
+
+
+def of(config) -> Site:
+    """The model of the site MkDocs is building (the hooks' config), made once."""
+    if "inside_phi3_site" not in config:
+        config["inside_phi3_site"] = Site(config)
+    return config["inside_phi3_site"]
+
+
+def building(config) -> str:
+    """The language mkdocs-static-i18n is building now."""
+    i18n = config.plugins.get("i18n")
+    return getattr(i18n, "current_language", None) or of(config).default
+
+
+OUTPUT_FENCE = re.compile(
+    r'(```text title=")([^"]+)("\n[ \t]*--8<-- "[^"]+?(\.real\.txt|\.txt)")')
+
+
+def label_outputs(markdown: str, labels: dict[str, str]) -> str:
+    """Each output fence's title followed by ` · label`, the label chosen by the
+    included file's kind ('.txt' computed, '.real.txt' recorded)."""
+    return OUTPUT_FENCE.sub(
+        lambda m: f"{m[1]}{m[2]} · {labels[m[4]]}{m[3]}", markdown)
 
 
 @cache

@@ -21,6 +21,12 @@ import pytest
 from tools.paths import ROOT
 
 BUILD_SECONDS: dict[str, float] = {}
+REPORT: list[str] = []  # lines for the terminal summary (e.g. page weights)
+# Debian's Chromium; CHROMIUM_PATH names another installed one (CI: the runner's Chrome)
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +62,19 @@ def site_url(site_dir):
     server.server_close()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for all browser tests (a fresh profile, removed at end)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
 def pytest_terminal_summary(terminalreporter):
     for what, seconds in BUILD_SECONDS.items():
         terminalreporter.write_line(f"site: {what} took {seconds:.1f} s")
+    for line in REPORT:
+        terminalreporter.write_line(line)

@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import html as html_lib
 import json
-import os
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.site.conftest import CHROMIUM
 from tools import site
 from tools.paths import ROOT
 
-# Debian's Chromium; CHROMIUM_PATH names another installed one (CI: the runner's Chrome)
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 SITE = site.load()
 LANGUAGES = SITE.codes
@@ -37,17 +33,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get "
                        "install chromium chromium-driver fonts-noto-cjk, or set CHROMIUM_PATH"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(  # a fresh profile, removed at close
-            executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
-    print(f"\nexternal requests while pages loaded: {len(EXTERNAL)}")
 
 
 @pytest.fixture
@@ -106,7 +91,7 @@ def chapter_pages() -> list[str]:
 
 
 def in_language(url_path: str, language: str) -> str:
-    return url_path if language == "en" else f"{language}/{url_path}"
+    return url_path if language == SITE.default else f"{language}/{url_path}"
 
 
 def check_page(page, title_part: str):
@@ -140,30 +125,35 @@ def test_chapter_pages_with_code_and_copy_buttons(page, site_url, site_dir, lang
         shoot(page, f"{language}-{slug(english)}")
 
 
-def test_language_switcher_keeps_the_page(page, site_url):
+def test_language_switcher_keeps_the_page_and_the_section(page, site_url):
     english = chapter_pages()[0]
     open_page(page, site_url, english)
+    anchor = page.locator("article h2[id]").last.get_attribute("id")
+    open_page(page, site_url, f"{english}#{anchor}")
     for target, expected in (("zh", f"zh/{english}"), ("en", english)):
         page.hover(".md-header .md-select")
         page.click(f'.md-header a.md-select__link[hreflang="{target}"]')
         page.wait_for_load_state("networkidle")
         assert urlsplit(page.url).path == "/" + expected
+        assert urlsplit(page.url).fragment == anchor
         assert page.locator("html").get_attribute("lang").startswith(target)
 
 
 def pick_search_words(site_dir: Path) -> dict[str, tuple[str, str]]:
     """language -> (a word only in one page's body, never in a title; that page)."""
-    index = json.loads((site_dir / "search" / "search_index.json").read_text("utf-8"))
-    separator = re.compile(index["config"]["separator"])
-    titles = " ".join(html_lib.unescape(d["title"]).replace("\u200b", "")
-                      for d in index["docs"]).lower()
     pages: dict[str, dict[str, set[str]]] = {"en": {}, "zh": {}}
-    for doc in index["docs"]:
-        location = doc["location"].split("#")[0]
-        language = "zh" if location.startswith("zh/") else "en"
-        text = html_lib.unescape(re.sub(r"<[^>]+>", " ", doc["text"])).lower()
-        words = pages[language].setdefault(location, set())
-        words.update(w for w in separator.split(text) if w)
+    titles = ""
+    for language in LANGUAGES:  # each language has its own index (tools/site_hooks.py)
+        folder = site_dir / ("" if language == "en" else language) / "search"
+        index = json.loads((folder / "search_index.json").read_text("utf-8"))
+        separator = re.compile(index["config"]["separator"])
+        titles += " ".join(html_lib.unescape(d["title"]).replace("\u200b", "")
+                           for d in index["docs"]).lower()
+        for doc in index["docs"]:
+            location = in_language(doc["location"].split("#")[0], language)
+            text = html_lib.unescape(re.sub(r"<[^>]+>", " ", doc["text"])).lower()
+            words = pages[language].setdefault(location, set())
+            words.update(w for w in separator.split(text) if w)
     picked = {}
     for language, pattern in (("zh", CJK_WORD), ("en", EN_WORD)):
         owners: dict[str, list[str]] = {}

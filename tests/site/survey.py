@@ -1,0 +1,150 @@
+"""One pass over every built page in Chromium, collecting what a reader meets.
+
+`survey(browser, site_url, url_paths)` opens each page once in a fresh context (so
+the page weight is a first load) and returns, per page: console errors, bytes
+loaded, stray spaces between Chinese characters, code blocks and tables that
+overflow with no visible scrollbar, inline code broken across lines in tables,
+copy buttons over code text, and axe-core's violations. The tests in
+test_reader.py assert on it; the numbers are written to artifacts/site-survey.json.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+from tools.paths import ROOT
+
+AXE = ROOT / ".cache" / "vendor" / "axe.min.js"  # fetched by tools/vendor.sh
+CJK = "[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026]"
+# run in the page: everything measured from the rendered DOM in one call
+MEASURE = r"""(cjk) => {
+  const stray = new RegExp(cjk + "\\s+" + cjk, "g");
+  const article = document.querySelector("article");
+  const copy = article.cloneNode(true);
+  // code and math stand in as a Latin letter: spaces next to them are not stray
+  copy.querySelectorAll("pre, code, .arithmatex, .katex, .mermaid, script, style")
+      .forEach(e => e.replaceWith("x"));
+  const blocks = "p, li, td, th, h1, h2, h3, h4, h5, h6, dd, dt, summary, figcaption";
+  const spaces = [];
+  for (const block of copy.querySelectorAll(blocks)) {
+    if (block.querySelector(blocks)) continue;  // only innermost blocks
+    for (const m of block.textContent.matchAll(stray)) spaces.push(m[0]);
+  }
+  const alpha = (color) => {
+    const m = color.match(/rgba?\(([^)]*)\)/);
+    if (!m) return color === "auto" ? 1 : 0;
+    const parts = m[1].split(/[ ,/]+/).filter(Boolean);
+    return parts.length > 3 ? parseFloat(parts[3]) : 1;
+  };
+  const clipped = [];
+  for (const el of article.querySelectorAll("pre > code, table")) {
+    if (el.closest(".mermaid") || el.scrollWidth <= el.clientWidth + 1) continue;
+    const style = getComputedStyle(el);
+    const thumb = style.scrollbarColor === "auto" ? "auto"
+                : style.scrollbarColor.split(/\)\s+/)[0] + ")";
+    if (style.scrollbarWidth === "none" || alpha(thumb) < 0.5)
+      clipped.push(el.textContent.trim().slice(0, 40));
+  }
+  const broken = [...article.querySelectorAll("td code, th code")]
+    .filter(c => c.getClientRects().length > 1).map(c => c.textContent);
+  const covered = [];
+  for (const button of article.querySelectorAll('button[data-md-type="copy"]')) {
+    const b = button.getBoundingClientRect();
+    const code = button.closest("pre").querySelector("code");
+    const range = document.createRange();
+    range.selectNodeContents(code);
+    for (const r of range.getClientRects())
+      if (r.width && r.left < b.right && r.right > b.left && r.top < b.bottom
+          && r.bottom > b.top) { covered.push(code.textContent.slice(0, 40)); break; }
+  }
+  // diagrams: the smallest label, and labels that overlap a box they are not in
+  const labels = [], overlaps = [];
+  for (const host of document.querySelectorAll(".mermaid")) {
+    const root = host.shadowRoot || host;
+    const boxes = [...root.querySelectorAll("g.node")]
+      .map(n => n.getBoundingClientRect());
+    for (const label of root.querySelectorAll("span.nodeLabel, span.edgeLabel")) {
+      const r = label.getBoundingClientRect();
+      if (!r.height || !label.textContent.trim()) continue;
+      labels.push(parseFloat(getComputedStyle(label).fontSize) * r.height
+                  / (label.offsetHeight || r.height));
+      if (label.closest(".node")) continue;
+      for (const b of boxes)
+        if (r.left < b.right - 1 && r.right > b.left + 1 && r.top < b.bottom - 1
+            && r.bottom > b.top + 1) overlaps.push(label.textContent.trim());
+    }
+  }
+  return {stray: spaces, clipped, broken, covered,
+          smallest_label: labels.length ? Math.min(...labels) : null, overlaps};
+}"""
+# diagrams and math render after 'load'
+RENDERED = """() => [...document.querySelectorAll(".mermaid")].every(
+    e => e.tagName !== "PRE" && (e.shadowRoot || e).querySelector("svg"))
+  && [...document.querySelectorAll(".arithmatex")]
+       .every(e => e.querySelector(".katex"))"""
+# Material renders diagrams in closed shadow roots: open them, to measure inside
+OPEN_SHADOWS = """const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, {...init, mode: "open"}); };"""
+
+
+def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
+           width: int = 1280) -> dict:
+    results = {}
+    for url_path in url_paths:
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      service_workers="block")
+        context.add_init_script(OPEN_SHADOWS)
+        page = context.new_page()
+        errors: list[str] = []
+        sizes: list[int] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+
+        page.on("response", lambda r: sizes.append(
+            int(r.headers.get("content-length", 0))))
+        page.goto(urljoin(site_url, url_path), wait_until="networkidle")
+        page.wait_for_function(RENDERED, timeout=15_000)
+        result = page.evaluate(MEASURE, CJK)
+        if axe and AXE.exists():
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate("""async () => (await axe.run(document,
+                {resultTypes: ["violations"]})).violations.map(v =>
+                ({id: v.id, impact: v.impact, nodes: v.nodes.length}))""")
+            result["axe"] = found
+        result["errors"] = errors
+        result["kb"] = round(sum(sizes) / 1024)
+        results[url_path] = result
+        context.close()
+    return results
+
+
+def built_pages(site_dir: Path) -> list[str]:
+    """URL paths of every built page, both languages ('' is the home page)."""
+    paths = [p.parent.relative_to(site_dir).as_posix() + "/"
+             for p in sorted(site_dir.rglob("index.html"))]
+    return [re.sub(r"^\./$", "", p) for p in paths]
+
+
+def search(browser, site_url: str, language: str, query: str) -> list[str]:
+    """URL paths of the results a query gets on the home page of a language."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
+    page = context.new_page()
+    page.goto(urljoin(site_url, "" if language == "en" else f"{language}/"),
+              wait_until="networkidle")
+    page.click("input.md-search__input")
+    page.keyboard.type(query)
+    page.keyboard.press("End")  # Chinese input needs one more key event
+    try:
+        page.wait_for_selector("a.md-search-result__link", timeout=5_000)
+    except Exception:  # noqa: BLE001 - no result is an answer too
+        pass
+    page.wait_for_timeout(300)  # let the list settle
+    hrefs = page.eval_on_selector_all(
+        "a.md-search-result__link", "links => links.map(a => a.pathname)")
+    context.close()
+    return hrefs

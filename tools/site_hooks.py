@@ -1,0 +1,267 @@
+"""MkDocs hooks for the site as readers meet it (registered in mkdocs.yml).
+
+- Chinese line breaks: a newline between two CJK characters (or full-width
+  punctuation) renders as a space; it is removed, as pandoc's
+  `east_asian_line_breaks` does (and so is a typed space there), on every page,
+  notebooks included, never inside code, math or diagrams.
+- Search per language: diagrams are not indexed, and each language gets its own
+  index (`search/` and `zh/search/`; Chinese pages point their search there).
+- Scripts: mermaid loads only on pages with diagrams; math is rendered at build
+  time (KaTeX, run by node), so those pages load KaTeX's stylesheet only.
+- Settings: SITE_URL, REPO_URL and EDIT_URI from the environment.
+- URLs: language links relative (works under any sub-path); no per-page
+  `rel=alternate` links (the theme fetches a sitemap next to each one; the
+  hreflang alternates are in sitemap.xml); the root 404 page is English,
+  `zh/404.html` Chinese.
+- Output boxes: a small label says where the figures come from, derived from the
+  include path (`.txt` computed, `.real.txt` recorded from the real model).
+- "Download the code": `inside-phi3-code.zip` (snippets, pinned requirements, a
+  README), built at every build; last-updated date per page from git.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from html import unescape
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tools` from the root
+from tools import site  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ARCHIVE = "inside-phi3-code.zip"
+CJK = r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026]"
+INLINE = r"(?:</?(?:a|em|strong|b|i|span|abbr|sup|sub|mark|kbd)\b[^>]*>)*"
+BREAK = re.compile(rf"({CJK}{INLINE})\s+({INLINE}{CJK})")
+PROTECTED = re.compile(r"<(pre|code|script|style)\b.*?</\1>"
+                       r'|<(div|span) class="arithmatex">.*?</\2>', re.S)
+SCRIPTS = {  # marker in the page -> (stylesheets, scripts) under assets/
+    'class="mermaid"': ((), ("vendor/mermaid.min.js",)),
+    'class="arithmatex"': (("vendor/katex/katex.min.css",), ()),
+    'class="arithmatex">\\': ((), ("vendor/katex/katex.min.js",  # math left unrendered
+                                    "vendor/katex/auto-render.min.js",
+                                    "javascripts/katex-init.js")),
+}
+MATH = re.compile(r'<(span|div) class="arithmatex">\\([(\[])(.*?)\\[)\]]</\1>', re.S)
+KATEX = ROOT / "docs" / "assets" / "vendor" / "katex" / "katex.min.js"
+RENDER = ("const katex = require(process.argv[1]); let s = '';"
+          "process.stdin.on('data', d => s += d).on('end', () => process.stdout.write("
+          "JSON.stringify(JSON.parse(s).map(([tex, display]) => katex.renderToString("
+          "tex, {displayMode: display, throwOnError: false})))))")
+DOWNLOAD = {  # a line at the end of every page with code
+    "en": "\n\n[Download the code]({href}) of every chapter, with pinned "
+          "requirements.\n",
+    "zh": "\n\n[下载全部章节的代码]({href})，附带固定版本的依赖清单。\n",
+}
+LABEL = {  # language -> include suffix -> label of an "Output" box
+    "en": {".txt": "computed offline, without Phi-3's weights",
+           ".real.txt": "recorded from the real model"},
+    "zh": {".txt": "离线计算，未用 Phi-3 的权重", ".real.txt": "真实模型的输出记录"},
+}
+MERMAID_INIT = ("%%{init: {&quot;flowchart&quot;: {&quot;subGraphTitleMargin&quot;: "
+                "{&quot;top&quot;: 0, &quot;bottom&quot;: 28}}}}%%\n")
+SEARCH = {"en": "Search", "zh": "搜索"}  # the name of the theme's search dialog
+_stash: dict[str, str] = {}
+
+
+def _language(config) -> str:
+    return site.building(config)
+
+
+def _default(config) -> bool:
+    return _language(config) == site.of(config).default
+
+
+@event_priority(100)  # before mkdocs-static-i18n reads the config
+def on_config(config):
+    config["site_url"] = os.environ.get("SITE_URL") or config["site_url"]
+    if os.environ.get("REPO_URL"):
+        config["repo_url"] = os.environ["REPO_URL"]
+        config["edit_uri"] = os.environ.get("EDIT_URI", "edit/main/docs/")
+    return config
+
+
+def join_cjk_lines(html: str) -> str:
+    """Remove newlines between CJK characters outside code, math and diagrams."""
+    parts, last = [], 0
+    for match in PROTECTED.finditer(html):
+        parts += [BREAK.sub(r"\1\2", html[last:match.start()]), match.group(0)]
+        last = match.end()
+    return "".join(parts + [BREAK.sub(r"\1\2", html[last:])])
+
+
+def on_page_markdown(markdown, page, config, files):
+    language = _language(config)
+    page.meta["git_revision_date_localized"] = _updated(page.file.abs_src_path)
+    source = page.file.abs_src_path or ""
+    if source.endswith(".md") and any(
+            f.kind == "python" for f in site.of(config).page(Path(source)).fences):
+        href = posixpath.relpath(ARCHIVE, posixpath.dirname(page.file.src_uri) or ".")
+        markdown += DOWNLOAD[language].format(href=href)
+    return site.label_outputs(markdown, LABEL[language])
+
+
+def on_page_content(html, page, config, files):
+    # diagrams: not indexed as text, and in a box that scrolls on a narrow screen
+    # (a group's title may wrap to two lines: keep room for them above its boxes)
+    html = re.sub(r'<pre class="mermaid"><code>(.*?)</pre>',
+                  rf'<div class="mermaid-scroll"><pre class="mermaid" '
+                  rf'data-search-exclude><code>{MERMAID_INIT}\1</pre></div>',
+                  html, flags=re.S)
+    # the label of an Output box, set in on_page_markdown, as a smaller span; what a
+    # program printed is not searched as prose (and keeps the index small)
+    html = re.sub(r'<div class="highlight">'
+                  r'(<span class="filename">[^<·]+) · ([^<]+)</span>',
+                  r'<div class="highlight" data-search-exclude>'
+                  r'\1<span class="output-source">\2</span></span>', html)
+    return html
+
+
+def _updated(path: str | None) -> str:
+    """The date of the last commit of a page, else today (a fresh, shallow clone)."""
+    date = ""
+    if path:
+        date = subprocess.run(["git", "log", "-1", "--format=%cs", "--", path],
+                              cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    date = date or datetime.date.today().isoformat()
+    return f'<span class="git-revision-date-localized-plugin">{date}</span>'
+
+
+def render_math(html: str) -> str:
+    """Math as HTML at build time, with the vendored KaTeX run by node: a page then
+    needs KaTeX's stylesheet and fonts, not its 270 KB script. Without node the
+    browser renders it (see SCRIPTS)."""
+    found = list(MATH.finditer(html))
+    if not found or not shutil.which("node") or not KATEX.exists():
+        return html
+    items = [[unescape(m.group(3)).strip(), m.group(1) == "div"] for m in found]
+    rendered = iter(json.loads(subprocess.run(
+        ["node", "-e", RENDER, str(KATEX)], input=json.dumps(items),
+        capture_output=True, text=True, check=True).stdout))
+    return MATH.sub(lambda m: f'<{m.group(1)} class="arithmatex">{next(rendered)}'
+                              f'</{m.group(1)}>', html)
+
+
+def _assets(output: str, url: str) -> str:
+    heads, tails = [], []
+    for marker, (styles, scripts) in SCRIPTS.items():
+        if marker in output:
+            heads += ['<link rel="stylesheet" href="'
+                      f'{get_relative_url("assets/" + s, url)}">' for s in styles]
+            tails += [f'<script src="{get_relative_url("assets/" + s, url)}"></script>'
+                      for s in scripts]
+    output = output.replace("</head>", "".join(heads) + "</head>", 1)
+    return output.replace("</body>", "".join(tails) + "</body>", 1)
+
+
+def on_post_page(output, page, config):
+    output = re.sub(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">', "",
+                    output)
+    dialog = 'data-md-component="search" role="dialog"'
+    name = SEARCH[_language(config)]
+    output = output.replace(dialog, f'{dialog} aria-label="{name}"', 1)
+    root = re.sub(r"^https?://[^/]+", "", config["site_url"] or "/")
+
+    def relative(match):
+        href = match.group(2)
+        if href.startswith(root):
+            href = get_relative_url(href[len(root):] or ".", page.url) or "."
+            href += "/" if not href.endswith("/") else ""
+        return f"{match.group(1)}{href}{match.group(3)}"
+
+    output = re.sub(r'(<a href=")([^"]*)(" hreflang="[^"]*" class="md-select__link")',
+                    relative, output)
+    if not _default(config):  # search this language's index: base is its root
+        output = re.sub(r'("base": ")([^"]*)"', rf'\g<1>\2/{_language(config)}/"',
+                        output, count=1)
+    return _assets(render_math(join_cjk_lines(output)), page.url)
+
+
+def on_post_template(output, template_name, config):
+    """404: the root one in English, the Chinese one in zh/404.html."""
+    if template_name != "404.html":
+        return output
+    if _default(config):
+        _stash["404"] = output
+        return output
+    language = _language(config)
+    output = re.sub(r'("base": ")([^"]*)"', rf'\g<1>\2{language}/"', output, count=1)
+    (Path(config["site_dir"]) / language).mkdir(parents=True, exist_ok=True)
+    (Path(config["site_dir"]) / language / "404.html").write_text(output, "utf-8")
+    return _stash.get("404", output)
+
+
+def code_archive() -> bytes:
+    """The snippets, their pinned requirements and how to run one."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    lock = (ROOT / "requirements-lock.txt").read_text("utf-8")
+    readme = (
+        "# Inside Phi-3: the code\n\n"
+        "The examples of the site, runnable on a CPU with Python 3.11.\n\n"
+        "    python3.11 -m venv .venv\n"
+        "    .venv/bin/pip install -r requirements.txt -c requirements-lock.txt\n"
+        "    .venv/bin/python -m snippets.model_example.next_token\n\n"
+        "Run examples from this folder with `python -m snippets.<chapter>.<file>`:\n"
+        "they import each other as the `snippets` package. The first run downloads\n"
+        "microsoft/Phi-3-mini-4k-instruct (about 7.6 GB) from the Hugging Face Hub.\n"
+        "requirements.txt lists the project's direct dependencies, exactly pinned;\n"
+        "requirements-lock.txt pins everything they pull in.\n")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        def add(name, text):  # fixed dates: the same code gives the same archive
+            info = zipfile.ZipInfo(f"inside-phi3/{name}", (2024, 1, 1, 0, 0, 0))
+            archive.writestr(info, text, zipfile.ZIP_DEFLATED)
+        add("README.md", readme)
+        add("requirements.txt", "\n".join(project["dependencies"]) + "\n")
+        add("requirements-lock.txt", lock)
+        for path in sorted((ROOT / "snippets").rglob("*.py")):
+            add(path.relative_to(ROOT).as_posix(), path.read_text("utf-8"))
+    return buffer.getvalue()
+
+
+@event_priority(-110)  # after mkdocs-static-i18n rebuilds the file list (-100)
+def on_files(files, config):
+    if files.get_file_from_path(ARCHIVE) is None:
+        files.append(File.generated(config, ARCHIVE, content=code_archive()))
+    return files
+
+
+@event_priority(-200)  # after mkdocs-static-i18n has written the merged index
+def on_post_build(config):
+    i18n = config.plugins.get("i18n")
+    if getattr(i18n, "building", False):
+        return  # a language build inside i18n's loop: the index is not final yet
+    site = Path(config["site_dir"])
+    index_path = site / "search" / "search_index.json"
+    if not index_path.exists():
+        return
+    index = json.loads(index_path.read_text("utf-8"))
+    for language in [lang for lang in i18n.build_languages
+                     if lang != site.of(config).default]:
+        prefix = f"{language}/"
+        own = [dict(doc, location=doc["location"][len(prefix):])
+               for doc in index["docs"] if doc["location"].startswith(prefix)]
+        index["docs"] = [d for d in index["docs"]
+                         if not d["location"].startswith(prefix)]
+        target = site / language / "search" / "search_index.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_compact({**index, "docs": own}), "utf-8")
+    index_path.write_text(_compact(index), "utf-8")
+
+
+def _compact(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
