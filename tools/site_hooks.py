@@ -245,19 +245,20 @@ def on_post_build(config):
     i18n = config.plugins.get("i18n")
     if getattr(i18n, "building", False):
         return  # a language build inside i18n's loop: the index is not final yet
-    site = Path(config["site_dir"])
-    index_path = site / "search" / "search_index.json"
+    default = site.of(config).default
+    site_dir = Path(config["site_dir"])
+    index_path = site_dir / "search" / "search_index.json"
     if not index_path.exists():
         return
     index = json.loads(index_path.read_text("utf-8"))
     for language in [lang for lang in i18n.build_languages
-                     if lang != site.of(config).default]:
+                     if lang != default]:
         prefix = f"{language}/"
         own = [dict(doc, location=doc["location"][len(prefix):])
                for doc in index["docs"] if doc["location"].startswith(prefix)]
         index["docs"] = [d for d in index["docs"]
                          if not d["location"].startswith(prefix)]
-        target = site / language / "search" / "search_index.json"
+        target = site_dir / language / "search" / "search_index.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_compact({**index, "docs": own}), "utf-8")
     index_path.write_text(_compact(index), "utf-8")

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tools import site
+from tools import site as site_model
 
 LINK_ATTRIBUTES = {"href", "src"}
 
@@ -65,7 +65,7 @@ def resolve(site: Path, page: str, link: str, site_url: str) -> tuple[str, str] 
 
 
 def broken_links(site: Path) -> tuple[list[str], int]:
-    site_url = site.load().site_url
+    site_url = site_model.load().site_url
     pages = read_site(site)
     problems: dict[str, set[str]] = defaultdict(set)
     checked = 0
