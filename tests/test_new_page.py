@@ -19,7 +19,8 @@ from tools import hfcache, site
 from tools.paths import ROOT
 
 COPIED = ["docs", "snippets", "tools", "bench", "tests/__init__.py", "tests/helpers.py",
-          "tests/data", "tests/site", "mkdocs.yml", "conftest.py", "pyproject.toml"]
+          "tests/data", "tests/site", "mkdocs.yml", "conftest.py", "pyproject.toml",
+          "requirements-lock.txt"]
 
 
 def start(*command, cwd):

@@ -126,9 +126,12 @@ def on_page_content(html, page, config, files):
     # program printed is not searched as prose (and keeps the index small)
     html = re.sub(r'<div class="highlight">'
                   r'(<span class="filename">[^<·]+) · ([^<]+)</span>',
-                  r'<div class="highlight" data-search-exclude>'
+                  r'<div class="highlight">'
                   r'\1<span class="output-source">\2</span></span>', html)
-    return html
+    # code and what it printed are read on the page, not searched as prose: every
+    # page loads the search index, and code made up half of it
+    return html.replace('<div class="highlight">',
+                        '<div class="highlight" data-search-exclude>')
 
 
 def _updated(path: str | None) -> str:

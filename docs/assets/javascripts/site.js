@@ -13,3 +13,13 @@ document$.subscribe(() => setTimeout(() => {
     if (/auto|scroll/.test(getComputedStyle(region).overflowX)) region.tabIndex = 0;
   }
 }));
+
+// A code annotation's marker is a link the theme draws as a number with CSS only:
+// give it a name a screen reader can say ("Annotation 1", "注释 1").
+const ANNOTATION = document.documentElement.lang.startsWith("zh") ? "注释" : "Annotation";
+document$.subscribe(() => setTimeout(() => {
+  for (const link of document.querySelectorAll("a.md-annotation__index")) {
+    const number = link.querySelector("[data-md-annotation-id]");
+    link.setAttribute("aria-label", `${ANNOTATION} ${number?.dataset.mdAnnotationId ?? ""}`);
+  }
+}));
