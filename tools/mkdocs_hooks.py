@@ -49,8 +49,11 @@ def on_files(files, config):
         notebook = notebooks.build(model, chapter, language, config["site_url"] or "")
         page_src = f"{chapter.folder}/{NOTEBOOK_PAGE}"
         download_src = f"{chapter.folder}/{chapter.notebook_name(language)}"
-        for src in (page_src, download_src):
-            notebooks.write(notebook, source_dir / src)
+        notebooks.write(notebook, source_dir / download_src)
+        # the page shows the chapter's own cells; the set-up cells are for the download
+        notebook.cells = [c for c in notebook.cells
+                          if notebooks.TAG_SETUP not in c.metadata.get("tags", [])]
+        notebooks.write(notebook, source_dir / page_src)
         page = File(page_src, str(source_dir), config["site_dir"],
                     config["use_directory_urls"])
         # what mkdocs-static-i18n's own files carry (the language switcher reads it)

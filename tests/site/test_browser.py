@@ -164,9 +164,17 @@ def pick_search_words(site_dir: Path) -> dict[str, tuple[str, str]]:
         elsewhere = set().union(*pages["zh" if language == "en" else "en"].values())
         # Prefer two-character Chinese words: the browser splits a Chinese query
         # itself, and longer words may be split differently than jieba split the
-        # pages at build time. English: the longest word.
-        unique = sorted((abs(len(w) - 2) if language == "zh" else -len(w), w, where[0])
-                        for w, where in owners.items()
+        # pages at build time; and of those, the ones whose characters are rare
+        # (a query split into common characters finds other pages first).
+        # English: the longest word.
+        text = " ".join(" ".join(words) for words in pages[language].values())
+
+        def rank(word):
+            if language == "en":
+                return (-len(word),)
+            return (abs(len(word) - 2), sum(text.count(char) for char in word))
+
+        unique = sorted((rank(w), w, where[0]) for w, where in owners.items()
                         if len(where) == 1 and w not in elsewhere)
         assert unique, f"no {language} word found only in one page's body"
         _, word, location = unique[0]
@@ -261,7 +269,7 @@ def test_the_chapter_notebook_is_rendered(page, site_url, language):
         open_page(page, site_url, url_path)
         check_page(page, SITE.translate("Notebook", language))  # its nav title
         title = SITE.translate(chapter.title, language)
-        assert title in page.locator("article h1").inner_text()
+        assert title in page.locator("article").inner_text()  # its intro names it
         assert page.locator(".jp-CodeCell").count() > 0
         anchor = page.locator(".jp-RenderedMarkdown h2[id]").first.get_attribute("id")
         assert page.locator(f'.md-sidebar--secondary a[href="#{anchor}"]').count() == 1
