@@ -152,7 +152,7 @@ def build(site: Site, chapter: Chapter, language: str,
     if modules:
         head += [nbformat.v4.new_markdown_cell(text["modules"])]
         head += [nbformat.v4.new_code_cell(cell) for cell in modules]
-    for cell in head:
+    for cell in head[1:]:  # all but the title and introduction
         cell.metadata["tags"] = [TAG_SETUP]
     notebook.cells = head + notebook.cells
     notebook.metadata = {
