@@ -31,6 +31,9 @@ from tools.paths import CACHE  # noqa: E402
 from tools import site  # noqa: E402
 
 NOTEBOOK_PAGE = "notebook.ipynb"  # inside the chapter folder
+DOWNLOAD = {"en": "Download this notebook (it installs what it needs and runs in any "
+                  "folder)",
+            "zh": "下载这个笔记本（它会自行安装所需的包，可在任何文件夹中运行）"}
 TEXT = {
     "en": "This chapter as a Jupyter notebook: [read it here]({page}) · "
           "[download]({file}){{ download=\"{name}\" }}",
@@ -140,4 +143,9 @@ def on_page_content(html, page, config, files):
         (stack[-1]["children"] if stack else nested).append(token)
         stack.append(token)
     page.toc = get_toc(nested)
-    return html
+    # the download beside the rendered notebook: it runs in any folder
+    model, language = site.of(config), site.building(config)
+    chapter = model.chapter_of(page.file.src_uri)
+    name = chapter.notebook_name(language)
+    return (f'<p class="notebook-download"><a href="../{name}" download="{name}">'
+            f'{DOWNLOAD[language]}</a></p>\n{html}')

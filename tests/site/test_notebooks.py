@@ -91,6 +91,7 @@ def test_the_site_renders_and_offers_the_notebook(site_dir, chapter, language):
     folder = site_dir / SITE.url(chapter.folder + "/index.md", language)
     download = folder / chapter.notebook_name(language)
     assert nbformat.reads(download.read_text(encoding="utf-8"), 4) == notebook
+    assert f'href="../{download.name}" download=' in html  # offered beside it
     for src in chapter.pages:
         page = SITE.page(SITE.docs / SITE.source(src, language))
         if not any(f.kind == "python" for f in page.fences):
