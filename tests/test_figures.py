@@ -10,7 +10,7 @@ import pytest
 
 from tools import site
 from tools.figures import CJK_FONT
-from tools.paths import DOCS, ROOT
+from tools.paths import DOCS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -25,7 +25,7 @@ import jupytext
 import nbformat
 
 from tools.paths import ROOT
-from tools.site import TAG_SKIP, Chapter, NotebookMarkdown, Site
+from tools.site import Chapter, NotebookMarkdown, Site
 
 IMPORT = re.compile(r"^\s*(?:from|import)\s+(snippets(?:\.\w+)*)", re.M)
 # A path the code reads, written as a string: "docs", "snippets/x/tiny-phi3", ...

@@ -282,7 +282,7 @@ def test_the_chapter_notebook_is_rendered(page, site_url, language):
         assert all(height > 50 for height in heights), (url_path, heights)
         assert "\n| ---" not in page.locator("article").inner_text()
         # in the navigation, as the current page
-        assert page.locator(f'.md-nav__link--active[href="./"]').count() >= 1
+        assert page.locator('.md-nav__link--active[href="./"]').count() >= 1
         shoot(page, f"{language}-notebook-{chapter.folder}")
 
 

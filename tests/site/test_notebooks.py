@@ -49,7 +49,7 @@ def test_the_notebook_holds_the_code_of_the_pages(chapter, language):
               if f.kind == "python"]
     cells = own_cells(build(chapter, language))
     assert [c.source for c in cells] == [f.code.strip("\n") for f in fences]
-    assert [notebooks.TAG_SKIP in c.metadata.get("tags", []) for c in cells] == [
+    assert [site.TAG_SKIP in c.metadata.get("tags", []) for c in cells] == [
         f.skip_reason is not None for f in fences]
 
 
@@ -76,7 +76,7 @@ def test_the_notebooks_run_in_an_empty_folder(chapter, tmp_path):
         assert all(p.startswith(str(folder)) for p in probe["snippets"])
         assert probe["hf"] == [os.environ.get(k) for k in ("HF_HOME", "HF_HUB_OFFLINE")]
         ran_cells = [c for c in own_cells(notebook)
-                     if notebooks.TAG_SKIP not in c.metadata.get("tags", [])]
+                     if site.TAG_SKIP not in c.metadata.get("tags", [])]
         assert ran_cells and all(c.execution_count for c in ran_cells)
 
 
