@@ -36,9 +36,7 @@ from pytest_codeblocks.main import CodeBlock  # noqa: E402
 from pytest_codeblocks.plugin import TestBlock  # noqa: E402
 
 from tools import site  # noqa: E402
-from tools.paths import DOCS, ROOT  # noqa: E402
-
-SITE_TESTS = ROOT / "tests" / "site"
+from tools.paths import DOCS  # noqa: E402
 
 PASSED: dict[str, str] = {}  # program code -> the test that ran it and passed
 
@@ -151,7 +149,7 @@ class DocsPage(pytest.File):
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Skip what this mode can't run. With pytest-xdist (`make test` runs two
-    workers), the tests of the built site share one worker: it is built once."""
+    workers), the tests that use the built site share one worker: it is built once."""
     skips = {
         "real_model": (not REAL_MODEL, "needs the real Phi-3 weights: run `make "
                        "test-real` (pytest --real-model) with the network or a cache"),
@@ -163,7 +161,7 @@ def pytest_collection_modifyitems(config, items):
         for keyword, (skip, reason) in skips.items():
             if skip and keyword in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
-        if SITE_TESTS in item.path.parents:
+        if "site_dir" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("site"))
 
 

@@ -229,7 +229,11 @@ class Site:
         stem = re.sub(r"\.(md|ipynb)$", "", src)
         path = stem.removesuffix("index") if stem.split("/")[-1] == "index" \
             else f"{stem}/"
-        return path if language == self.default else f"{language}/{path}"
+        return self.under(path, language)
+
+    def under(self, url_path: str, language: str) -> str:
+        """A path of the default language's site in `language`'s: 'x/' -> 'zh/x/'."""
+        return url_path if language == self.default else f"{language}/{url_path}"
 
     def pages(self) -> list[Page]:
         return [Page(self, path) for path in sorted(self.docs.rglob("*.md"))]

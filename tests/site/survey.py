@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from tools.paths import ROOT
 
 AXE = ROOT / ".cache" / "vendor" / "axe.min.js"  # fetched by tools/vendor.sh
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CJK = "[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026]"
 # run in the page: everything measured from the rendered DOM in one call
 MEASURE = r"""(cjk) => {
@@ -76,8 +77,25 @@ MEASURE = r"""(cjk) => {
             && r.bottom > b.top + 1) overlaps.push(label.textContent.trim());
     }
   }
+  // what the page shows: its title, navigation, code, notebook cells, math
+  const count = (selector) => document.querySelectorAll(selector).length;
+  const shown = (selector) => [...document.querySelectorAll(selector)]
+    .filter(e => e.getClientRects().length).length;
+  const toc = document.querySelector(".jp-RenderedMarkdown h2[id]");
   return {stray: spaces, clipped, broken, covered,
-          smallest_label: labels.length ? Math.min(...labels) : null, overlaps};
+          smallest_label: labels.length ? Math.min(...labels) : null, overlaps,
+          title: document.title, lang: document.documentElement.lang,
+          text: article.innerText, h1: count("article h1"),
+          nav_links: count("nav.md-nav--primary a.md-nav__link"),
+          active_link: count('.md-nav__link--active[href="./"]'),
+          code: count("article .highlight pre > code"),
+          copy: count('article .highlight button[data-md-type="copy"]'),
+          verified: count("article .verified-with"),
+          math: count(".arithmatex"), katex_errors: count(".katex-error"),
+          diagram_heights: [...document.querySelectorAll(".mermaid")]
+            .map(e => e.offsetHeight),
+          cells: count(".jp-CodeCell"), prompts: shown(".jp-InputPrompt"),
+          toc_link: toc ? count(`.md-sidebar--secondary a[href="#${toc.id}"]`) : null};
 }"""
 # diagrams and math render after 'load'
 RENDERED = """() => [...document.querySelectorAll(".mermaid")].every(
@@ -91,7 +109,10 @@ Element.prototype.attachShadow = function (init) {
 
 
 def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
-           width: int = 1280) -> dict:
+           width: int = 1280, shots: dict[str, tuple[str, str]] | None = None) -> dict:
+    """Measures per URL path; `shots` maps a path to (screenshot name, element to
+    scroll to first, or "")."""
+    host = urlsplit(site_url).netloc
     results = {}
     for url_path in url_paths:
         context = browser.new_context(viewport={"width": width, "height": 900},
@@ -100,14 +121,20 @@ def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
         page = context.new_page()
         errors: list[str] = []
         sizes: list[int] = []
+        external: list[str] = []  # fonts, scripts, images from another host
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
-
+        page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
+                and urlsplit(r.url).netloc != host and external.append(r.url))
         page.on("response", lambda r: sizes.append(
             int(r.headers.get("content-length", 0))))
         page.goto(urljoin(site_url, url_path), wait_until="networkidle")
-        page.wait_for_function(RENDERED, timeout=15_000)
+        try:
+            page.wait_for_function(RENDERED, timeout=15_000)
+            unrendered = False
+        except Exception:  # noqa: BLE001 - a timeout: recorded, asserted by the tests
+            unrendered = True
         result = page.evaluate(MEASURE, CJK)
         if axe and AXE.exists():
             page.add_script_tag(path=str(AXE))
@@ -115,8 +142,15 @@ def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
                 {resultTypes: ["violations"]})).violations.map(v =>
                 ({id: v.id, impact: v.impact, nodes: v.nodes.length}))""")
             result["axe"] = found
-        result["errors"] = errors
-        result["kb"] = round(sum(sizes) / 1024)
+        if url_path in (shots or {}):
+            name, element = shots[url_path]
+            if element:
+                page.locator(element).first.evaluate("e => e.scrollIntoView()")
+                page.wait_for_timeout(400)  # the header's title animation settles
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        result.update(errors=errors, external=external, unrendered=unrendered,
+                      kb=round(sum(sizes) / 1024))
         results[url_path] = result
         context.close()
     return results

@@ -1,10 +1,8 @@
-"""The site as readers meet it: the built site in headless Chromium, offline.
+"""What readers do on the site: switch language, search; in headless Chromium, offline.
 
 The site is built once (tests/site/conftest.py) and served on 127.0.0.1; Debian's
-Chromium is driven with Playwright (never a downloaded browser). Pages are chosen from
-what is built, so new pages are covered as they are added: both home pages, the first
-page of every chapter and its notebook, and every page with a diagram or math. Each
-checked page is saved as a screenshot under artifacts/screenshots/.
+Chromium is driven with Playwright (never a downloaded browser). What a reader meets on
+each page, every page, is measured in one pass and checked in test_reader.py.
 """
 
 from __future__ import annotations
@@ -18,10 +16,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.site.conftest import CHROMIUM
+from tests.site.survey import SCREENSHOTS
 from tools import site
-from tools.paths import ROOT
 
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 SITE = site.load()
 LANGUAGES = SITE.codes
 EXTERNAL: list[str] = []  # every request that left 127.0.0.1, over the whole module
@@ -52,34 +49,10 @@ def page(browser, site_url):
     context.close()
 
 
-SITE_NAME = {"en": "Inside Phi-3", "zh": "深入 Phi-3"}
-
-
-def first_of_each_language(url_paths: list[str]) -> set[str]:
-    """The pages worth a screenshot: one per language."""
-    firsts: dict[bool, str] = {}
-    for url_path in url_paths:
-        firsts.setdefault(url_path.startswith("zh/"), url_path)
-    return set(firsts.values())
-
-
-def built(site_dir: Path, url_path: str) -> Path:
-    return site_dir / url_path / "index.html"
-
-
-def open_page(page, site_url: str, url_path: str, wait_until: str = "networkidle"):
+def open_page(page, site_url: str, url_path: str):
     before = len(EXTERNAL)
-    page.goto(urljoin(site_url, url_path), wait_until=wait_until)
+    page.goto(urljoin(site_url, url_path), wait_until="networkidle")
     assert EXTERNAL[before:] == [], f"{url_path} loaded from another host"
-
-
-def shoot(page, name: str):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def slug(url_path: str) -> str:
-    return url_path.strip("/").replace("/", "_") or "home"
 
 
 def chapter_pages() -> list[str]:
@@ -88,41 +61,6 @@ def chapter_pages() -> list[str]:
                                                         chapter.pages))
                  if any(f.kind == "python" for f in page.fences))
             for chapter in SITE.chapters]
-
-
-def in_language(url_path: str, language: str) -> str:
-    return url_path if language == SITE.default else f"{language}/{url_path}"
-
-
-def check_page(page, title_part: str):
-    assert title_part in page.title()
-    assert page.locator("nav.md-nav--primary a.md-nav__link").count() > 2
-    assert page.locator("article h1").count() == 1
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_home_page(page, site_url, language):
-    url_path = "" if language == "en" else f"{language}/"
-    open_page(page, site_url, url_path)
-    check_page(page, SITE_NAME[language])
-    assert page.locator("html").get_attribute("lang").startswith(language)
-    shoot(page, f"{language}-home")
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_chapter_pages_with_code_and_copy_buttons(page, site_url, site_dir, language):
-    assert chapter_pages(), "no chapter found"
-    for english in chapter_pages():
-        url_path = in_language(english, language)
-        open_page(page, site_url, url_path)
-        check_page(page, SITE_NAME[language])  # <title> is "nav title - site name"
-        code = page.locator("article .highlight pre > code")
-        assert code.count() > 0
-        copy = 'article .highlight button[data-md-type="copy"]'  # Material's button
-        page.wait_for_selector(copy, state="attached")
-        assert page.locator(copy).count() == code.count()
-        assert page.locator("article .verified-with").count() == 1
-        shoot(page, f"{language}-{slug(english)}")
 
 
 def test_language_switcher_keeps_the_page_and_the_section(page, site_url):
@@ -150,7 +88,7 @@ def pick_search_words(site_dir: Path) -> dict[str, tuple[str, str]]:
         titles += " ".join(html_lib.unescape(d["title"]).replace("\u200b", "")
                            for d in index["docs"]).lower()
         for doc in index["docs"]:
-            location = in_language(doc["location"].split("#")[0], language)
+            location = SITE.under(doc["location"].split("#")[0], language)
             text = html_lib.unescape(re.sub(r"<[^>]+>", " ", doc["text"])).lower()
             words = pages[language].setdefault(location, set())
             words.update(w for w in separator.split(text) if w)
@@ -185,7 +123,7 @@ def pick_search_words(site_dir: Path) -> dict[str, tuple[str, str]]:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_search_finds_a_word_of_the_body(page, site_url, site_dir, language):
     word, location = pick_search_words(site_dir)[language]
-    open_page(page, site_url, "" if language == "en" else f"{language}/")
+    open_page(page, site_url, SITE.under("", language))
     page.click("input.md-search__input")
     page.fill("input.md-search__input", word)  # the whole word at once, as an IME does
     page.keyboard.press("End")  # one more key event, as after Chinese input
@@ -195,103 +133,5 @@ def test_search_finds_a_word_of_the_body(page, site_url, site_dir, language):
         "a.md-search-result__link", "links => links.map(a => a.href)")
     assert any(urlsplit(h).path == "/" + location for h in hrefs), (word, location, hrefs)
     print(f"\nsearch {language}: {word!r} -> {location}")
-    shoot(page, f"{language}-search")
-
-
-def pages_using(site_dir: Path, marker: str) -> list[str]:
-    found = []
-    for path in sorted(site_dir.rglob("index.html")):
-        if marker in path.read_text(encoding="utf-8"):
-            found.append(path.parent.relative_to(site_dir).as_posix() + "/")
-    return found
-
-
-def shadow_svgs(page, selector_class: str) -> int:
-    """SVGs inside elements of a class, closed shadow roots included (via CDP)."""
-    cdp = page.context.new_cdp_session(page)
-    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
-
-    def walk(node, inside):
-        attrs = node.get("attributes", [])
-        classes = dict(zip(attrs[::2], attrs[1::2])).get("class", "").split()
-        inside = inside or selector_class in classes
-        count = int(inside and node.get("nodeName", "").lower() == "svg")
-        for child in node.get("children", []) + node.get("shadowRoots", []):
-            count += walk(child, inside)
-        return count
-
-    return walk(root, False)
-
-
-def test_mermaid_diagrams_render(page, site_url, site_dir):
-    urls = pages_using(site_dir, 'class="mermaid"')
-    if not urls:
-        pytest.skip("no page has a mermaid diagram yet")
-    for url_path in urls:
-        # "load", not "networkidle": the render is awaited explicitly below
-        open_page(page, site_url, url_path, wait_until="load")
-        expected = page.locator("div.mermaid, pre.mermaid").count()
-        page.wait_for_function(
-            "() => document.querySelectorAll('pre.mermaid').length === 0", timeout=15_000)
-        for _ in range(50):
-            if shadow_svgs(page, "mermaid") >= expected:
-                break
-            page.wait_for_timeout(200)
-        assert shadow_svgs(page, "mermaid") >= expected > 0, url_path
-        if url_path in first_of_each_language(urls):
-            page.locator("div.mermaid").first.evaluate("e => e.scrollIntoView()")
-            page.wait_for_timeout(400)  # the header's title animation settles
-            shoot(page, f"mermaid-{slug(url_path)}")
-
-
-def test_math_renders_with_katex(page, site_url, site_dir):
-    urls = pages_using(site_dir, 'class="arithmatex"')
-    if not urls:
-        pytest.skip("no page has math yet")
-    for url_path in urls:
-        # "load", not "networkidle": the render is awaited explicitly below
-        open_page(page, site_url, url_path, wait_until="load")
-        # every formula on the page is typeset (the theme moves those of code
-        # annotations into tooltips, so the count is read as the page settles)
-        page.wait_for_function(
-            "() => { const all = [...document.querySelectorAll('.arithmatex')];"
-            " return all.length > 0 && all.every(e => e.querySelector('.katex')); }",
-            timeout=15_000)
-        assert page.locator(".katex-error").count() == 0, url_path
-        if url_path in first_of_each_language(urls):
-            page.locator(".arithmatex").first.evaluate("e => e.scrollIntoView()")
-            page.wait_for_timeout(400)  # the header's title animation settles
-            shoot(page, f"math-{slug(url_path)}")
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_chapter_notebook_is_rendered(page, site_url, language):
-    for chapter in SITE.chapters:
-        url_path = SITE.url(f"{chapter.folder}/notebook.ipynb", language)
-        open_page(page, site_url, url_path)
-        check_page(page, SITE.translate("Notebook", language))  # its nav title
-        title = SITE.translate(chapter.title, language)
-        assert title in page.locator("article").inner_text()  # its intro names it
-        assert page.locator(".jp-CodeCell").count() > 0
-        anchor = page.locator(".jp-RenderedMarkdown h2[id]").first.get_attribute("id")
-        assert page.locator(f'.md-sidebar--secondary a[href="#{anchor}"]').count() == 1
-        # no empty "In [ ]:" prompts; diagrams drawn with a height; tables as tables
-        assert page.locator(".jp-InputPrompt:visible").count() == 0
-        heights = page.eval_on_selector_all(
-            ".jp-RenderedMarkdown .mermaid", "els => els.map(e => e.offsetHeight)")
-        assert all(height > 50 for height in heights), (url_path, heights)
-        assert "\n| ---" not in page.locator("article").inner_text()
-        # in the navigation, as the current page
-        assert page.locator('.md-nav__link--active[href="./"]').count() >= 1
-        shoot(page, f"{language}-notebook-{chapter.folder}")
-
-
-def test_every_page_loads_without_leaving_127_0_0_1(page, site_url, site_dir):
-    """All pages, both languages: no font, script or image from another host."""
-    urls = [p.parent.relative_to(site_dir).as_posix() + "/"
-            for p in sorted(site_dir.rglob("index.html"))]
-    for url_path in urls:
-        # "load": fonts, scripts and images have been requested (faster than idle)
-        open_page(page, site_url, "" if url_path == "./" else url_path, "load")
-    print(f"\n{len(urls)} pages loaded, {len(EXTERNAL)} external requests")
-    assert EXTERNAL == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{language}-search.png"))

@@ -1,9 +1,12 @@
-"""Every built page, both languages, as a reader's browser gets it (issue 14).
+"""Every built page, both languages, as a reader's browser gets it.
 
 One pass over all pages at 1280 px (tests/site/survey.py) collects every measure;
-pages with diagrams or tables are measured again at 390 px (a phone). The figures
-are written to artifacts/site-survey.json and artifacts/page-weights.json, and the
-page weights are printed in the terminal summary.
+pages with diagrams or tables are measured again at 390 px (a phone). Pages are
+chosen from what is built, so new pages are covered as they are added. The figures
+are written to artifacts/site-survey.json and artifacts/page-weights.json, the page
+weights are printed in the terminal summary, and the home pages, the first page of
+every chapter, its notebook and the first page with a diagram and with math of each
+language are saved as screenshots under artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -13,11 +16,10 @@ import re
 
 import pytest
 
-from tools import site
-
 from tests.site import survey
 from tests.site.conftest import REPORT
-from tests.site.test_browser import LANGUAGES, pytestmark  # noqa: F401 - browser marks
+from tests.site.test_browser import (  # noqa: F401 - browser marks
+    LANGUAGES, SITE, chapter_pages, pytestmark)
 from tools.paths import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
@@ -37,25 +39,51 @@ KNOWN = {
 WEIGHTS: dict[str, int] = {}
 
 
-language_of = site.load().language_of_url
+language_of = SITE.language_of_url
+SITE_NAME = {"en": "Inside Phi-3", "zh": "深入 Phi-3"}
 
 
 @pytest.fixture(scope="module")
 def survey_at(browser, site_url, site_dir):
     """width -> {url path: measures}; 390 px only for pages with diagrams or tables."""
     pages = survey.built_pages(site_dir)
-    wide = survey.survey(browser, site_url, pages)
-    narrow_pages = [p for p in pages if re.search(
-        r'class="mermaid"|<table>', (site_dir / p / "index.html").read_text("utf-8"))]
+    html = {p: (site_dir / p / "index.html").read_text("utf-8") for p in pages}
+    wide = survey.survey(browser, site_url, pages, shots=screenshots(html))
+    narrow_pages = [p for p in pages if re.search(r'class="mermaid"|<table>', html[p])]
     narrow = survey.survey(browser, site_url, narrow_pages, axe=False, width=390)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "site-survey.json").write_text(json.dumps(
-        {"1280": wide, "390": narrow}, ensure_ascii=False, indent=1), "utf-8")
+        {width: {path: {k: v for k, v in measures.items() if k != "text"}
+                 for path, measures in survey_of.items()}
+         for width, survey_of in (("1280", wide), ("390", narrow))},
+        ensure_ascii=False, indent=1), "utf-8")
     WEIGHTS.update({p or "/": m["kb"] for p, m in wide.items()})
     (ARTIFACTS / "page-weights.json").write_text(json.dumps(WEIGHTS, indent=1), "utf-8")
     REPORT.append("page weights (KB, first load, uncompressed): " + ", ".join(
         f"{path} {kb}" for path, kb in WEIGHTS.items()))
     return {1280: wide, 390: narrow}
+
+
+def screenshots(html: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """URL path -> (screenshot name, element to scroll to): the pages worth a look."""
+    shots = {}
+    for language in LANGUAGES:
+        shots[SITE.under("", language)] = (f"{language}-home", "")
+        for english in chapter_pages():
+            shots[SITE.under(english, language)] = (f"{language}-{slug(english)}", "")
+        for chapter in SITE.chapters:
+            notebook = SITE.url(f"{chapter.folder}/notebook.ipynb", language)
+            shots[notebook] = (f"{language}-notebook-{chapter.folder}", "")
+        for kind, marker, element in (("mermaid", 'class="mermaid"', "div.mermaid"),
+                                      ("math", 'class="arithmatex"', ".arithmatex")):
+            first = next(p for p in html if language_of(p) == language and marker in
+                         html[p] and p not in shots)
+            shots[first] = (f"{kind}-{slug(first)}", element)
+    return shots
+
+
+def slug(url_path: str) -> str:
+    return url_path.strip("/").replace("/", "_") or "home"
 
 
 def found(survey_at, key, language=None, widths=(1280, 390)):
@@ -77,6 +105,54 @@ def test_wide_code_and_tables_scroll_visibly_and_nothing_covers_code(survey_at):
     assert found(survey_at, "clipped") == {}, "overflows with no visible scrollbar"
     assert found(survey_at, "broken") == {}, "identifier broken across lines"
     assert found(survey_at, "covered") == {}, "copy button over code text"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_page(survey_at, language):
+    home = survey_at[1280][SITE.under("", language)]
+    assert SITE_NAME[language] in home["title"]
+    assert home["lang"].startswith(language)
+    assert home["nav_links"] > 2 and home["h1"] == 1
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_chapter_pages_with_code_and_copy_buttons(survey_at, language):
+    assert chapter_pages(), "no chapter found"
+    for english in chapter_pages():
+        measures = survey_at[1280][SITE.under(english, language)]
+        assert SITE_NAME[language] in measures["title"]  # "nav title - site name"
+        assert measures["nav_links"] > 2 and measures["h1"] == 1
+        assert measures["code"] > 0 and measures["copy"] == measures["code"]
+        assert measures["verified"] == 1, english
+
+
+def test_every_page_loads_without_leaving_127_0_0_1(survey_at):
+    """All pages, both languages: no font, script or image from another host."""
+    assert found(survey_at, "external") == {}
+
+
+def test_diagrams_and_math_render(survey_at):
+    """Every diagram drawn and every formula typeset, on every page, at both widths."""
+    assert found(survey_at, "unrendered") == {}, "not rendered within 15 s"
+    assert found(survey_at, "katex_errors") == {}
+    assert found(survey_at, "diagram_heights") and found(survey_at, "math"), \
+        "no page with a diagram or math measured"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_chapter_notebook_is_rendered(survey_at, language):
+    for chapter in SITE.chapters:
+        url_path = SITE.url(f"{chapter.folder}/notebook.ipynb", language)
+        notebook = survey_at[1280][url_path]
+        assert SITE.translate("Notebook", language) in notebook["title"]  # nav title
+        assert SITE.translate(chapter.title, language) in notebook["text"]  # its intro
+        assert notebook["cells"] > 0 and notebook["h1"] == 1
+        assert notebook["toc_link"] == 1, "the first heading is in the page's contents"
+        # no empty "In [ ]:" prompts; diagrams drawn with a height; tables as tables
+        assert notebook["prompts"] == 0, url_path
+        assert all(height > 50 for height in notebook["diagram_heights"]), url_path
+        assert "\n| ---" not in notebook["text"], url_path
+        assert notebook["active_link"] >= 1, "in the navigation, as the current page"
 
 
 def test_diagrams_are_legible_at_390_and_1280_px(survey_at):
