@@ -9,10 +9,10 @@ from how the formats are built, not those values.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import math
-import runpy
 
 import pytest
 import torch
@@ -20,31 +20,36 @@ import torch
 from snippets.scores_to_text.train_tiny import CHECKPOINT
 from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
 from snippets.why_slow.int8_linear import quantize_linears
+from tests.helpers import run_script
 from tools.paths import ROOT
 
 pytestmark = pytest.mark.real_tokenizer  # the held-out split is in real token ids
 
 
 @pytest.fixture(scope="module")
-def run():
-    """The snippet run as a script: (its variables, the table it printed)."""
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        namespace = runpy.run_path(
-            str(ROOT / "snippets/why_slow/quantization_quality.py"), run_name="__main__")
-    rows = {}
-    for line in printed.getvalue().splitlines()[2:]:
+def rows():
+    """The table the snippet prints as a script: {name: (KL, agreement, loss)}."""
+    printed = run_script("snippets/why_slow/quantization_quality.py")
+    found = {}
+    for line in printed.splitlines()[2:]:
         name, *cells = line.split()
         if name in ("bfloat16", "int8", "int4"):
             kl, agrees, loss = cells
-            rows[name] = (float(kl), float(agrees.rstrip("%")) / 100, float(loss))
+            found[name] = (float(kl), float(agrees.rstrip("%")) / 100, float(loss))
         else:
-            rows[name] = (None, None, float(cells[-1]))
-    return namespace, rows
+            found[name] = (None, None, float(cells[-1]))
+    return found
 
 
-def test_the_held_out_text_is_what_training_left_out(run):
-    namespace, _ = run
+@pytest.fixture(scope="module")
+def snippet():
+    """The snippet's module, for its variables and functions (its table unprinted)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return vars(importlib.import_module("snippets.why_slow.quantization_quality"))
+
+
+def test_the_held_out_text_is_what_training_left_out(snippet):
+    namespace = snippet
     log = json.loads((ROOT / CHECKPOINT / "training-log.json").read_text())
     ids, heldout = namespace["ids"], namespace["heldout"]
     assert len(ids) == log["tokens"]  # the same corpus, the same tokenizer
@@ -53,8 +58,7 @@ def test_the_held_out_text_is_what_training_left_out(run):
     assert torch.equal(namespace["windows"].flatten(), heldout[:namespace["windows"].numel()])
 
 
-def test_kl_grows_and_agreement_falls_with_fewer_bits(run):
-    _, rows = run
+def test_kl_grows_and_agreement_falls_with_fewer_bits(rows):
     assert list(rows) == ["float32", "bfloat16", "int8", "int4"]
     kl = {name: rows[name][0] for name in ("bfloat16", "int8", "int4")}
     agrees = {name: rows[name][1] for name in kl}
@@ -65,8 +69,8 @@ def test_kl_grows_and_agreement_falls_with_fewer_bits(run):
     assert rows["int4"][2] > rows["float32"][2]  # held-out loss: int4 predicts worse
 
 
-def test_compare_equals_torch_kl_div_on_a_hand_case(run):
-    compare = run[0]["compare"]
+def test_compare_equals_torch_kl_div_on_a_hand_case(snippet):
+    compare = snippet["compare"]
     p = torch.tensor([[0.5, 0.5, 0.0 + 1e-30], [0.7, 0.2, 0.1]])
     q = torch.tensor([[0.25, 0.75, 1e-30], [0.1, 0.2, 0.7]])
     kl, agreement = compare(p.log(), q.log())  # logits: log-probabilities will do
@@ -80,8 +84,10 @@ def test_compare_equals_torch_kl_div_on_a_hand_case(run):
     assert compare(q, q) == (0.0, 1.0)
 
 
-def test_int4_groups_divide_every_layer_of_the_tiny_model(run):
-    model = run[0]["Phi3ForCausalLM"].from_pretrained(CHECKPOINT, dtype=torch.bfloat16)
+def test_int4_groups_divide_every_layer_of_the_tiny_model():
+    from transformers import Phi3ForCausalLM
+
+    model = Phi3ForCausalLM.from_pretrained(CHECKPOINT, dtype=torch.bfloat16)
     linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     assert {m.in_features for m in linears} == {128, 256}  # hidden, intermediate
     assert all(m.in_features % GROUP_SIZE == 0 for m in linears)
