@@ -94,6 +94,12 @@ def decode_steps(model, ids, batch_size: int, warmup: int, steps: int) -> dict:
     }
 
 
+def weights_read(model) -> int:
+    """How many weights a decode step reads: all but the embedding table's."""
+    return sum(p.numel() for name, p in model.named_parameters()
+               if "embed_tokens" not in name)
+
+
 def run(quick: bool) -> dict:
     import torch
     from transformers import AutoTokenizer
@@ -122,6 +128,7 @@ def run(quick: bool) -> dict:
         "warmup_steps": WARMUP_STEPS,
         "timed_steps": QUICK_STEPS if quick else STEPS,
         "weight_bytes_per_step": bytes_per_token(model),
+        "weights_per_step": weights_read(model),
         "peak_matmul_flops": flops,
         "peak_matmul_shape": list(shape),
         "batches": results,

@@ -9,13 +9,16 @@ their bfloat16 activations) are compared with it on text the model never trained
 """
 
 # --8<-- [start:heldout]
+from pathlib import Path
+
 import torch
 from transformers import AutoTokenizer, Phi3ForCausalLM
 
-from snippets.scores_to_text.train_tiny import CHECKPOINT
 from snippets.why_slow.int4_linear import Int4Linear
 from snippets.why_slow.int8_linear import Int8Linear, quantize_linears
 
+# The tiny Phi-3 of "From scores to text", trained on the site's prose (make train-tiny)
+CHECKPOINT = Path("snippets/scores_to_text/tiny-phi3")
 torch.set_num_threads(1)  # tiny matrices: a second thread costs more than it saves
 tokenizer = AutoTokenizer.from_pretrained("microsoft/Phi-3-mini-4k-instruct")
 corpus = (CHECKPOINT / "corpus.txt").read_text(encoding="utf-8")
@@ -42,11 +45,14 @@ def logits_and_loss(model) -> tuple[torch.Tensor, float]:
     with torch.no_grad():
         out = model(windows, labels=windows)  # loss: next-token cross-entropy
     return out.logits.float(), out.loss.item()
+# --8<-- [end:compare]
 
 
+# --8<-- [start:measure]
 # float32 holds the checkpoint's float16 values exactly: the reference.
 reference = Phi3ForCausalLM.from_pretrained(CHECKPOINT, dtype=torch.float32)
 reference_logits, reference_loss = logits_and_loss(reference)
+results = {}  # name: (KL per token, top-1 agreement, held-out loss)
 print(f"{'':>8}  KL per token  top-1 agrees  held-out loss")
 print(f"{'float32':>8}  {'(reference)':>12}  {'':>12}  {reference_loss:13.3f}")
 for name, quantized in [("bfloat16", None), ("int8", Int8Linear), ("int4", Int4Linear)]:
@@ -55,5 +61,6 @@ for name, quantized in [("bfloat16", None), ("int8", Int8Linear), ("int4", Int4L
         quantize_linears(model, quantized)
     logits, loss = logits_and_loss(model)
     kl, agreement = compare(reference_logits, logits)
+    results[name] = (kl, agreement, loss)
     print(f"{name:>8}  {kl:12.5f}  {agreement:12.1%}  {loss:13.3f}")
-# --8<-- [end:compare]
+# --8<-- [end:measure]

@@ -50,6 +50,7 @@ def snippet():
 
 def test_the_held_out_text_is_what_training_left_out(snippet):
     namespace = snippet
+    assert namespace["CHECKPOINT"] == CHECKPOINT  # the chapter's trained model
     log = json.loads((ROOT / CHECKPOINT / "training-log.json").read_text())
     ids, heldout = namespace["ids"], namespace["heldout"]
     assert len(ids) == log["tokens"]  # the same corpus, the same tokenizer
