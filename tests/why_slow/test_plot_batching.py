@@ -17,6 +17,8 @@ def test_one_bar_per_batch_size_in_both_panels():
     assert [bar.get_height() for bar in step.patches] == [b["s_per_step"] for b in batches]
     assert [bar.get_height() for bar in tokens.patches] == [
         b["tokens_per_s"] for b in batches]
+    ideal = tokens.collections[0].get_offsets()[:, 1]  # batch x batch 1's tokens/s
+    assert list(ideal) == [b["batch_size"] / batches[0]["s_per_step"] for b in batches]
     assert [label.get_text() for label in step.get_xticklabels()] == [
         str(b["batch_size"]) for b in batches]
     assert FIGURES == {"batching": draw_batching}
