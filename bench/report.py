@@ -6,7 +6,8 @@
 `make bench` runs this after measuring; both language pages of "Why is it slow on a CPU?"
 include bench/output/summary.txt and table.md (a Markdown table, so it fits or
 scrolls visibly on any screen), so no measured number is typed; table.txt is the
-same table as plain text, for the terminal.
+same table as plain text, for the terminal. The section "Why servers batch" includes
+batching.md and batching-summary.txt, from the "batching" part (bench/batching.py).
 """
 
 from __future__ import annotations
