@@ -39,7 +39,7 @@ from tools.paths import ROOT
 BATCH_SIZES = (1, 4, 16)
 RECIPE = "walkthrough"  # bench.phi3_cpu.RECIPES: bf16, sdpa, KV cache, all cores
 WARMUP_STEPS = 2  # not timed: the first steps of a new shape allocate and pick kernels
-STEPS = 5  # timed steps per batch size; the median is kept
+STEPS = 7  # timed steps per batch size, taken in turns; the median is kept
 QUICK_STEPS = 2
 # A matrix product with many rows does many FLOPs per weight read: arithmetic, not
 # memory, sets its pace. Rows x in_features x out_features (Phi-3-mini's MLP input).
@@ -66,32 +66,41 @@ def peak_matmul_flops(shape: tuple[int, int, int], repeats: int) -> float:
     return 2 * rows * inner * out / best
 
 
-def decode_steps(model, ids, batch_size: int, warmup: int, steps: int) -> dict:
-    """Prefill `batch_size` copies of the prompt, then time decode steps."""
+def decode_steps(model, ids, batch_sizes, warmup: int, steps: int) -> list[dict]:
+    """Prefill `batch_size` copies of the prompt for each batch size, then time their
+    decode steps in turns (1, 4, 16, 1, 4, 16, ...): whatever else the machine does
+    meanwhile slows every batch size alike."""
     import torch
 
-    rows = ids.repeat(batch_size, 1)  # (batch, prompt tokens): one prompt per row
-    seconds = []
+    runs = []
     with torch.no_grad():
-        start = time.perf_counter()
-        out = model(rows, use_cache=True)
-        prefill_s = time.perf_counter() - start
-        cache = out.past_key_values
-        for step in range(warmup + steps):
-            next_ids = out.logits[:, -1:].argmax(dim=-1)  # (batch, 1): greedy
+        for batch_size in batch_sizes:
+            rows = ids.repeat(batch_size, 1)  # (batch, prompt tokens): a row each
             start = time.perf_counter()
-            out = model(next_ids, past_key_values=cache, use_cache=True)
-            if step >= warmup:
-                seconds.append(time.perf_counter() - start)
-    median = statistics.median(seconds)
-    return {
-        "batch_size": batch_size,
-        "prefill_s": prefill_s,
-        "s_per_step": median,
-        "s_per_step_samples": seconds,
-        "tokens_per_s": batch_size / median,
-        "cache_tokens_per_row": ids.shape[1] + warmup + steps,
-    }
+            out = model(rows, use_cache=True)
+            runs.append({"batch_size": batch_size, "out": out, "seconds": [],
+                         "prefill_s": time.perf_counter() - start})
+        for step in range(warmup + steps):
+            for run in runs:
+                out = run["out"]
+                next_ids = out.logits[:, -1:].argmax(dim=-1)  # (batch, 1): greedy
+                start = time.perf_counter()
+                run["out"] = model(next_ids, past_key_values=out.past_key_values,
+                                   use_cache=True)
+                if step >= warmup:
+                    run["seconds"].append(time.perf_counter() - start)
+    results = []
+    for run in runs:
+        median = statistics.median(run["seconds"])
+        results.append({
+            "batch_size": run["batch_size"],
+            "prefill_s": run["prefill_s"],
+            "s_per_step": median,
+            "s_per_step_samples": run["seconds"],
+            "tokens_per_s": run["batch_size"] / median,
+            "cache_tokens_per_row": ids.shape[1] + warmup + steps,
+        })
+    return results
 
 
 def weights_read(model) -> int:
@@ -114,12 +123,11 @@ def run(quick: bool) -> dict:
     ids = tokenizer(PROMPT, return_tensors="pt").input_ids  # (1, prompt tokens)
     shape = QUICK_PEAK_SHAPE if quick else PEAK_SHAPE
     load_before = loadavg()
-    results = []
-    for batch_size in BATCH_SIZES:
-        results.append(decode_steps(model, ids, batch_size, WARMUP_STEPS,
-                                    QUICK_STEPS if quick else STEPS))
-        print(f"  batch {batch_size}: {results[-1]['s_per_step']:.3f} s/step, "
-              f"{results[-1]['tokens_per_s']:.1f} tokens/s", file=sys.stderr)
+    results = decode_steps(model, ids, BATCH_SIZES, WARMUP_STEPS,
+                           QUICK_STEPS if quick else STEPS)
+    for result in results:
+        print(f"  batch {result['batch_size']}: {result['s_per_step']:.3f} s/step, "
+              f"{result['tokens_per_s']:.1f} tokens/s", file=sys.stderr)
     flops = peak_matmul_flops(shape, PEAK_REPEATS)
     return {
         "recipe": RECIPE,

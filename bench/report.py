@@ -248,7 +248,7 @@ def batching_summary(data: dict) -> str:
         ("per batch size", f"{batching['prompt_tokens']} prompt tokens in every row "
                            f"(the same prompt), a KV cache, {batching['warmup_steps']} "
                            f"decode steps of warm-up, then the median of "
-                           f"{batching['timed_steps']}"),
+                           f"{batching['timed_steps']}, the batch sizes in turns"),
         ("peak compute", f"{batching['peak_matmul_flops'] / 1e9:.0f} GFLOP/s (bfloat16 "
                          f"matrix product, {rows} x {inner} by {inner} x {cols})"),
         ("bandwidth", f"{all_cores_bandwidth(data) / GB:.1f} GB/s"),
