@@ -310,6 +310,13 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
               f"{result['decode_s_per_token']:.3f} s/token, total "
               f"{result['total_s']:.1f} s, peak {result['peak_rss_bytes'] / 1e9:.1f} GB",
               file=sys.stderr)
+    batching = None
+    if not only or "batching" in only:  # why servers batch: bench/batching.py
+        from bench import batching as batching_module
+
+        print("batching: decode steps at batch sizes "
+              f"{batching_module.BATCH_SIZES}", file=sys.stderr)
+        batching = batching_module.in_subprocess(quick)
     end = {str(n): measure_bandwidth(n, nbytes, 3 if quick else 7) for n in threads}
     # Other programs only ever slow the measurement down: keep the best.
     bandwidth = {n: max(start[n], end[n]) for n in start}
@@ -336,6 +343,7 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
         "baseline": BASELINE,
         "recommended": RECOMMENDED,
         "recipes": results,
+        **({"batching": batching} if batching else {}),
     }
 
 
@@ -354,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny model, few tokens")
     parser.add_argument("--out", type=Path, default=DEFAULT_JSON, help="JSON to write")
-    parser.add_argument("--only", nargs="+", help="run only these recipes")
+    parser.add_argument("--only", nargs="+", help="run only these recipes (and "
+                        "`batching`: the batch sizes of bench/batching.py)")
     parser.add_argument("--recipe", help=argparse.SUPPRESS)  # one recipe, in a child
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--tokens", type=int, default=NEW_TOKENS, help=argparse.SUPPRESS)

@@ -6,7 +6,8 @@
 `make bench` runs this after measuring; both language pages of "Why is it slow on a CPU?"
 include bench/output/summary.txt and table.md (a Markdown table, so it fits or
 scrolls visibly on any screen), so no measured number is typed; table.txt is the
-same table as plain text, for the terminal.
+same table as plain text, for the terminal. The section "Why servers batch" includes
+batching.md and batching-summary.txt, from the "batching" part (bench/batching.py).
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def validate(data: dict) -> None:
     for role in ("baseline", "recommended"):
         if data.get(role) not in names:
             problems.append(f"{role} {data.get(role)!r} is not among the recipes {names}")
+    if "batching" in data:
+        problems += validate_batching(data["batching"])
     if problems:
         raise ValueError("benchmark JSON: " + "; ".join(problems))
 
@@ -170,10 +173,102 @@ def summary(data: dict) -> str:
     return "".join(f"{key.ljust(width)}  {value}\n" for key, value in fields)
 
 
+# ---------------------------------------------------------------- batching
+
+BATCHING_KEYS = {
+    "recipe": str, "threads": int, "prompt_tokens": int, "warmup_steps": int,
+    "timed_steps": int, "weight_bytes_per_step": int, "weights_per_step": int,
+    "peak_matmul_flops": float, "peak_matmul_shape": list, "batches": list,
+    "peak_rss_bytes": int, "loadavg_before": list, "loadavg_after": list,
+}
+BATCH_KEYS = {
+    "batch_size": int, "prefill_s": float, "s_per_step": float,
+    "s_per_step_samples": list, "tokens_per_s": float, "cache_tokens_per_row": int,
+}
+BATCHING_HEADER = ["batch size", "decode s/step", "tokens/s", "step time vs batch 1",
+                   "tokens/s vs batch 1", "FLOPs per weight byte"]
+
+
+def validate_batching(batching: dict) -> list[str]:
+    """The problems of the "batching" part (bench/batching.py), if any."""
+    problems = []
+    for key, kind in BATCHING_KEYS.items():
+        value = batching.get(key)
+        if kind is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, kind):
+            problems.append(f"batching.{key}: expected {kind.__name__}, got {value!r}")
+    for index, batch in enumerate(batching.get("batches") or []):
+        for key, kind in BATCH_KEYS.items():
+            value = batch.get(key)
+            if kind is float and isinstance(value, int):
+                value = float(value)
+            if not isinstance(value, kind):
+                problems.append(f"batching.batches[{index}].{key}: expected "
+                                f"{kind.__name__}, got {value!r}")
+    return problems
+
+
+def arithmetic_intensity(batching: dict, batch_size: int) -> float:
+    """FLOPs per byte of weights in a decode step: a multiply and an add per weight
+    and row, the weights read once for all the rows."""
+    return 2 * batch_size * batching["weights_per_step"] / batching[
+        "weight_bytes_per_step"]
+
+
+def machine_balance(data: dict) -> float:
+    """FLOPs the CPU can do (a large bfloat16 matrix product) per byte it reads."""
+    return data["batching"]["peak_matmul_flops"] / all_cores_bandwidth(data)
+
+
+def batching_rows(data: dict) -> list[list[str]]:
+    batching = data["batching"]
+    first = batching["batches"][0]
+    return [[
+        str(b["batch_size"]), f"{b['s_per_step']:.3f}", f"{b['tokens_per_s']:.1f}",
+        f"{b['s_per_step'] / first['s_per_step']:.2f}x",
+        f"{b['tokens_per_s'] / first['tokens_per_s']:.1f}x",
+        f"{arithmetic_intensity(batching, b['batch_size']):.0f}",
+    ] for b in batching["batches"]]
+
+
+def batching_markdown(data: dict) -> str:
+    """One row per batch size (the pages show this table)."""
+    lines = [BATCHING_HEADER, ["---:"] * len(BATCHING_HEADER), *batching_rows(data)]
+    return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
+
+
+def batching_summary(data: dict) -> str:
+    """How the batch sizes were measured, and what the CPU can compute per byte."""
+    batching = data["batching"]
+    rows, cols, inner = (batching["peak_matmul_shape"][i] for i in (0, 2, 1))
+    loads = [batching["loadavg_before"][0], batching["loadavg_after"][0]]
+    fields = [
+        ("recipe", f"{batching['recipe']}, {batching['threads']} threads"),
+        ("per batch size", f"{batching['prompt_tokens']} prompt tokens in every row "
+                           f"(the same prompt), a KV cache, {batching['warmup_steps']} "
+                           f"decode steps of warm-up, then the median of "
+                           f"{batching['timed_steps']}, the batch sizes in turns"),
+        ("peak compute", f"{batching['peak_matmul_flops'] / 1e9:.0f} GFLOP/s (bfloat16 "
+                         f"matrix product, {rows} x {inner} by {inner} x {cols})"),
+        ("bandwidth", f"{all_cores_bandwidth(data) / GB:.1f} GB/s"),
+        ("balance", f"{machine_balance(data):.0f} FLOPs per byte read"),
+        ("load average", f"{loads[0]:.1f} -> {loads[1]:.1f} (1 minute)"),
+    ]
+    if data["mode"] == "quick":
+        fields.insert(0, ("mode", "quick: a tiny model, NOT Phi-3-mini's size"))
+    width = max(len(key) for key, _ in fields)
+    return "".join(f"{key.ljust(width)}  {value}\n" for key, value in fields)
+
+
 def rendered(data: dict) -> dict[str, str]:
     """{file name: text} of everything derived from the JSON."""
-    return {"summary.txt": summary(data), "table.txt": table(data),
-            "table.md": markdown_table(data)}
+    found = {"summary.txt": summary(data), "table.txt": table(data),
+             "table.md": markdown_table(data)}
+    if "batching" in data:
+        found.update({"batching.md": batching_markdown(data),
+                      "batching-summary.txt": batching_summary(data)})
+    return found
 
 
 def write(data: dict, folder: Path = OUTPUT) -> list[Path]:

@@ -24,6 +24,7 @@ PAPERS = {
     r"Touvron": "arxiv.org/abs/2307.09288",
     r"\bBERT\b": "arxiv.org/abs/1810.04805",
     r"GPT-2\b": "language_models_are_unsupervised_multitask_learners.pdf",
+    r"[Rr]oofline": "doi.org/10.1145/1498765.1498785",  # Williams et al., CACM
 }
 
 
