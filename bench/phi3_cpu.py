@@ -310,6 +310,11 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
               f"{result['decode_s_per_token']:.3f} s/token, total "
               f"{result['total_s']:.1f} s, peak {result['peak_rss_bytes'] / 1e9:.1f} GB",
               file=sys.stderr)
+    profile = None
+    if any(result["name"] == RECOMMENDED for result in results):
+        from bench import profile_decode  # where the recommended recipe's step goes
+
+        profile = profile_decode.in_subprocess(quick)
     end = {str(n): measure_bandwidth(n, nbytes, 3 if quick else 7) for n in threads}
     # Other programs only ever slow the measurement down: keep the best.
     bandwidth = {n: max(start[n], end[n]) for n in start}
@@ -318,7 +323,7 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
     for result in results:
         speed = bandwidth[str(result["settings"]["threads"])]
         result["floor_s_per_token"] = result["bytes_per_token"] / speed
-    return {
+    data = {
         "schema": SCHEMA,
         "mode": "quick" if quick else "full",
         "date": date,
@@ -337,6 +342,9 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
         "recommended": RECOMMENDED,
         "recipes": results,
     }
+    if profile is not None:
+        data["profile"] = profile
+    return data
 
 
 def _in_subprocess(name: str, quick: bool, new_tokens: int) -> dict:

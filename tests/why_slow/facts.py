@@ -19,6 +19,7 @@ from bench.phi3_cpu import NEW_TOKENS, PIPELINE_SETTINGS
 from snippets.inside_the_block.kv_cache import positions_kept
 from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
 from snippets.why_slow.int8_linear import bytes_per_token, quantize_linears
+from bench import report
 from snippets.why_slow.plot_benchmark import DEFAULT_JSON, load
 from tests.facts import build_real_size_phi3
 from tools.paths import TEST_DATA
@@ -95,4 +96,32 @@ FACTS = {
     "int4 bytes per weight": f"{int4_bytes_per_weight:g}",
     "bf16 bytes per weight": str(torch.finfo(torch.bfloat16).bits // 8),
 }
+
+# Where the recommended recipe's decode step goes: the profile in benchmark.json.
+profile = benchmark["profile"]
+profiled = next(r for r in benchmark["recipes"] if r["name"] == profile["recipe"])
+kernel = report.kernel_total(profile)
+LARGER_GROUP = 128  # one of the group sizes the profile's sweep measures
+assert str(LARGER_GROUP) in profile["group_sizes"]
+int4_layer_larger = Int4Linear(torch.nn.Linear(
+    mini["hidden_size"], mini["hidden_size"], bias=False, dtype=torch.bfloat16,
+    device="meta"), group_size=LARGER_GROUP)
+int4_bytes_per_weight_larger = (bytes_per_token(int4_layer_larger)
+                                / mini["hidden_size"] ** 2)
+kernel_speed = kernel["bytes"] / kernel["s"]
+plain_speed = benchmark["bandwidth_bytes_per_s"][str(profile["threads"])]
+outside_kernel = profile["step_s"] * (1 - report.profile_share(profile, "matmul "))
+FACTS.update({
+    "profiled recipe: x floor": f"{profiled['decode_s_per_token'] / profiled['floor_s_per_token']:.1f}",
+    "profile: share of the step in the matrix kernel, %":
+        f"{report.profile_share(profile, 'matmul ') * 100:.0f}",
+    "profile: ms outside the matrix kernel": f"{outside_kernel * 1e3:.0f}",
+    "profile: share of the step in Python and dispatch, %":
+        f"{report.profile_share(profile, 'Python') * 100:.0f}",
+    "kernel alone, GB/s": f"{kernel_speed / GB:.1f}",
+    "kernel alone, % of plain reading": f"{kernel_speed / plain_speed * 100:.0f}",
+    "kernel alone, x floor": f"{kernel['s'] / profiled['floor_s_per_token']:.1f}",
+    "a larger int4 group size": str(LARGER_GROUP),
+    "int4 bytes per weight, larger groups": f"{int4_bytes_per_weight_larger:g}",
+})
 NOT_FACTS: dict[str, str] = {}
