@@ -232,7 +232,7 @@ def group_sizes(shapes, layers: int = SWEEP_LAYERS, repeats: int = KERNEL_REPEAT
             for x, packed, scales in matrices:
                 torch._weight_int4pack_mm_for_cpu(x, packed, group, scales)
             times.append(time.perf_counter() - start)
-        weights = layers * sum(out_features * features for out_features, features in shapes)
+        weights = layers * sum(rows * features for rows, features in shapes)
         result[str(group)] = {"weights": weights, "bytes": nbytes,
                               "s": statistics.median(times[1:])}
         del matrices

@@ -84,7 +84,8 @@ def test_group_sweep_costs_what_the_pages_layer_costs(quick_profile):
     assert str(GROUP_SIZE) in sweep
     layer = Int4Linear(torch.nn.Linear(256, 64, bias=False, dtype=torch.bfloat16))
     per_weight = sum(t.nbytes for t in layer.buffers()) / (256 * 64)
-    assert sweep[str(GROUP_SIZE)]["bytes"] / sweep[str(GROUP_SIZE)]["weights"] == per_weight
+    ours = sweep[str(GROUP_SIZE)]
+    assert ours["bytes"] / ours["weights"] == per_weight
     sizes = sorted(sweep, key=int)
     per_weight = [sweep[g]["bytes"] / sweep[g]["weights"] for g in sizes]
     assert per_weight == sorted(per_weight, reverse=True)  # larger groups, fewer bytes
