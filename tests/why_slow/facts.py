@@ -111,7 +111,8 @@ int4_bytes_per_weight_larger = (bytes_per_token(int4_layer_larger)
                                 / mini["hidden_size"] ** 2)
 kernel_speed = kernel["bytes"] / kernel["s"]
 plain_speed = benchmark["bandwidth_bytes_per_s"][str(profile["threads"])]
-outside_kernel = profile["step_s"] * (1 - report.profile_share(profile, "matmul "))
+outside_kernel = profile["profiled_step_s"] * (
+    1 - report.profile_share(profile, "matmul "))
 FACTS.update({
     "profiled recipe: x floor":
         f"{profiled['decode_s_per_token'] / profiled['floor_s_per_token']:.1f}",
