@@ -317,6 +317,11 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
         print("batching: decode steps at batch sizes "
               f"{batching_module.BATCH_SIZES}", file=sys.stderr)
         batching = batching_module.in_subprocess(quick)
+    profile = None
+    if any(result["name"] == RECOMMENDED for result in results):
+        from bench import profile_decode  # where the recommended recipe's step goes
+
+        profile = profile_decode.in_subprocess(quick)
     end = {str(n): measure_bandwidth(n, nbytes, 3 if quick else 7) for n in threads}
     # Other programs only ever slow the measurement down: keep the best.
     bandwidth = {n: max(start[n], end[n]) for n in start}
@@ -325,7 +330,7 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
     for result in results:
         speed = bandwidth[str(result["settings"]["threads"])]
         result["floor_s_per_token"] = result["bytes_per_token"] / speed
-    return {
+    data = {
         "schema": SCHEMA,
         "mode": "quick" if quick else "full",
         "date": date,
@@ -345,6 +350,9 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
         "recipes": results,
         **({"batching": batching} if batching else {}),
     }
+    if profile is not None:
+        data["profile"] = profile
+    return data
 
 
 def _in_subprocess(name: str, quick: bool, new_tokens: int) -> dict:

@@ -65,6 +65,8 @@ def validate(data: dict) -> None:
             problems.append(f"{role} {data.get(role)!r} is not among the recipes {names}")
     if "batching" in data:
         problems += validate_batching(data["batching"])
+    if "profile" in data:
+        problems += profile_problems(data["profile"])
     if problems:
         raise ValueError("benchmark JSON: " + "; ".join(problems))
 
@@ -259,6 +261,81 @@ def batching_summary(data: dict) -> str:
         fields.insert(0, ("mode", "quick: a tiny model, NOT Phi-3-mini's size"))
     width = max(len(key) for key, _ in fields)
     return "".join(f"{key.ljust(width)}  {value}\n" for key, value in fields)
+# ------------------------------------------------- where a decode step goes (profile)
+
+PROFILE_KEYS = {"recipe": str, "threads": int, "decode_steps": int, "step_s": float,
+                "profiled_step_s": float, "rows": list, "kernel": dict,
+                "group_sizes": dict}
+KERNEL_KEYS = {"matrices": int, "bytes": int, "s": float}
+MB = 1000**2
+
+
+def profile_problems(profile: dict) -> list[str]:
+    problems = []
+    for key, kind in PROFILE_KEYS.items():
+        value = profile.get(key)
+        if kind is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, kind):
+            problems.append(f"profile.{key}: expected {kind.__name__}, got {value!r}")
+    for name, kernel in (profile.get("kernel") or {}).items():
+        for key, kind in KERNEL_KEYS.items():
+            if not isinstance(kernel.get(key), (float, int) if kind is float else kind):
+                problems.append(f"profile.kernel.{name}.{key}: expected {kind.__name__}")
+    return problems
+
+
+def profile_share(profile: dict, prefix: str) -> float:
+    """The share of the profiled decode step in the rows whose name starts with
+    `prefix` (the rows add up to the profiled step)."""
+    seconds = sum(r["s"] for r in profile["rows"] if r["row"].startswith(prefix))
+    return seconds / profile["profiled_step_s"]
+
+
+def kernel_total(profile: dict) -> dict:
+    """The kernel alone over every matrix of a token: matrices, bytes, seconds."""
+    kernels = profile["kernel"].values()
+    return {key: sum(k[key] for k in kernels) for key in KERNEL_KEYS}
+
+
+def profile_markdown(data: dict) -> str:
+    """One decode step of the recommended recipe, operator by operator."""
+    profile = data["profile"]
+    step = profile["profiled_step_s"]
+    lines = [["where the time goes", "ms per step", "share"], ["---", "---:", "---:"]]
+    for r in profile["rows"]:
+        name = r["row"]
+        if name.startswith("matmul "):
+            name = f"matrix kernel: `{name.removeprefix('matmul ')}`"
+        lines.append([name, f"{r['s'] * 1e3:.1f}", f"{r['s'] / step:.0%}"])
+    lines.append([f"**decode step, profiled** (mean of {profile['decode_steps']})",
+                  f"**{step * 1e3:.1f}**", "**100%**"])
+    lines.append(["decode step without the profiler (median)",
+                  f"{profile['step_s'] * 1e3:.1f}", ""])
+    return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
+
+
+def kernel_markdown(data: dict) -> str:
+    """The matrix kernel alone, per kind of projection: the bandwidth it achieves."""
+    profile = data["profile"]
+    lines = [["matrices", "count", "MB per token", "ms per token", "GB/s"],
+             ["---", "---:", "---:", "---:", "---:"]]
+    kernels = {**profile["kernel"], "all": kernel_total(profile)}
+    for name, k in kernels.items():
+        label = "**all**" if name == "all" else f"`{name}`"
+        lines.append([label, str(k["matrices"]), f"{k['bytes'] / MB:,.0f}",
+                      f"{k['s'] * 1e3:.1f}", f"{k['bytes'] / k['s'] / GB:.1f}"])
+    return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
+
+
+def groups_markdown(data: dict) -> str:
+    """The int4 kernel alone with groups of 32 to 256 weights: bytes and speed."""
+    lines = [["group size", "bytes per weight", "MB read", "ms", "GB/s"],
+             ["---:", "---:", "---:", "---:", "---:"]]
+    for group, g in data["profile"]["group_sizes"].items():
+        lines.append([group, f"{g['bytes'] / g['weights']:g}", f"{g['bytes'] / MB:,.0f}",
+                      f"{g['s'] * 1e3:.1f}", f"{g['bytes'] / g['s'] / GB:.1f}"])
+    return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
 
 
 def rendered(data: dict) -> dict[str, str]:
@@ -268,6 +345,10 @@ def rendered(data: dict) -> dict[str, str]:
     if "batching" in data:
         found.update({"batching.md": batching_markdown(data),
                       "batching-summary.txt": batching_summary(data)})
+    if "profile" in data:
+        found.update({"profile.md": profile_markdown(data),
+                      "kernel.md": kernel_markdown(data),
+                      "groups.md": groups_markdown(data)})
     return found
 
 
