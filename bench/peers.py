@@ -340,20 +340,39 @@ def _ort_session(quick: bool, threads: int):
 
 
 def _llama_session(quick: bool, threads: int):
+    import llama_cpp
     import numpy as np
     from llama_cpp import Llama
 
     folder, _ = gguf_files(quick)
     path = folder / "model-Q4_0.gguf"
+    if quick:
+        # llama.cpp's repacked Q4_0 kernels ("extra buffer types", AMX on CPUs that
+        # have it) crash on the stand-in's 64-wide rows as soon as a batch holds more
+        # than one token; the real sizes use them. Llama() takes no switch for it.
+        from llama_cpp import llama_cpp as low_level  # what Llama() calls
+
+        default = low_level.llama_model_default_params
+
+        def plain_buffers():
+            params = default()
+            params.use_extra_bufts = False
+            return params
+
+        low_level.llama_model_default_params = plain_buffers
     llm = Llama(str(path), n_threads=threads, n_threads_batch=threads, n_ctx=512,
                 verbose=False)
+
+    def last_logits():  # eval() keeps only the last token's logits, in llama.cpp
+        row = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
+        return np.ctypeslib.as_array(row, shape=(llm.n_vocab(),))
 
     def generate(ids: list[int], new_tokens: int, stamp) -> list[int]:
         llm.reset()
         llm.eval(ids)  # the prompt: prefill
         out = []
         for _ in range(new_tokens):  # greedy, forced: no stop at end-of-text
-            token = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+            token = int(np.argmax(last_logits()))
             out.append(token)
             stamp()
             if len(out) < new_tokens:
