@@ -280,15 +280,18 @@ def gguf_weights(path: Path) -> dict:
     reader = GGUFReader(path)
     by_type: dict[str, int] = {}
     sizes = {}
+    embedding = ""
     for tensor in reader.tensors:
         sizes[tensor.name] = int(tensor.n_bytes)
-        if tensor.name != "token_embd.weight":
+        if tensor.name == "token_embd.weight":
+            embedding = tensor.tensor_type.name
+        else:
             kind = tensor.tensor_type.name
             by_type[kind] = by_type.get(kind, 0) + int(tensor.n_bytes)
     blocks = {kind: list(GGML_QUANT_SIZES[GGMLQuantizationType[kind]])
               for kind in by_type}  # [weights per block, bytes per block]
     return {"tensor_bytes": sizes, "embedding": ["token_embd.weight"],
-            "read_by_type": by_type, "blocks": blocks}
+            "read_by_type": by_type, "blocks": blocks, "embedding_type": embedding}
 
 
 def read_per_token(weights: dict) -> int:
@@ -389,7 +392,9 @@ def run_peer(name: str, quick: bool, new_tokens: int) -> dict:
     from bench.phi3_cpu import loadavg
 
     peer = next(p for p in PEERS if p.name == name)
-    threads = len(os.sched_getaffinity(0))  # as torch: one thread per core
+    import torch
+
+    threads = torch.get_num_threads()  # as many as the recipes: one per core
     ids = _tokens(quick)
     start = time.perf_counter()
     generate, weights, folder = SESSIONS[name](quick, threads)
