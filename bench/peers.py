@@ -349,20 +349,20 @@ def _llama_session(quick: bool, threads: int):
 
     folder, _ = gguf_files(quick)
     path = folder / "model-Q4_0.gguf"
-    if quick:
-        # llama.cpp's repacked Q4_0 kernels ("extra buffer types", AMX on CPUs that
-        # have it) crash on the stand-in's 64-wide rows as soon as a batch holds more
-        # than one token; the real sizes use them. Llama() takes no switch for it.
-        from llama_cpp import llama_cpp as low_level  # what Llama() calls
+    # llama.cpp's repacked Q4_0 buffers ("extra buffer types": AMX and the
+    # repacked CPU kernels) crash (SIGSEGV) in this build on this CPU, which has
+    # AMX, as soon as a batch holds more than one token, at the stand-in's and at
+    # the real size. Plain Q4_0 buffers work; Llama() takes no switch for them.
+    from llama_cpp import llama_cpp as low_level  # what Llama() calls
 
-        default = low_level.llama_model_default_params
+    default = low_level.llama_model_default_params
 
-        def plain_buffers():
-            params = default()
-            params.use_extra_bufts = False
-            return params
+    def plain_buffers():
+        params = default()
+        params.use_extra_bufts = False
+        return params
 
-        low_level.llama_model_default_params = plain_buffers
+    low_level.llama_model_default_params = plain_buffers
     llm = Llama(str(path), n_threads=threads, n_threads_batch=threads, n_ctx=512,
                 verbose=False)
 
