@@ -3,16 +3,25 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PEERS_STAMP := $(VENV)/.installed-peers
 VENDOR := docs/assets/vendor/.versions
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve build test test-real rehearse-real update-examples figures bench \
-	new-page train-tiny lock clean
+	new-page train-tiny peers lock clean
 
 $(STAMP): pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -c requirements-lock.txt -e .
 	touch $(STAMP)
+
+# The optional runtimes the benchmark compares (pyproject's `peers` extra). Not part of
+# setup: llama-cpp-python compiles llama.cpp (minutes; pip caches the wheel it builds).
+$(PEERS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -c requirements-lock.txt -e ".[peers]"
+	touch $(PEERS_STAMP)
+
+peers: $(PEERS_STAMP)  ## install the runtimes the benchmark compares (ONNX Runtime GenAI, llama.cpp)
 
 $(VENDOR): tools/vendor.sh
 	bash tools/vendor.sh
@@ -47,7 +56,7 @@ new-page: setup  ## CHAPTER=docs-folder SLUG=file-name TITLE="English title" [TI
 figures: setup  ## redraw every figure from the code that makes it
 	$(BIN)/python -m tools.figures
 
-bench: setup  ## measure Phi-3-mini's speed on this CPU (minutes), then redraw the report
+bench: setup $(PEERS_STAMP)  ## measure Phi-3-mini's speed on this CPU (minutes), then redraw the report
 	$(BIN)/python -m bench.phi3_cpu
 	$(BIN)/python -m tools.figures
 

@@ -96,9 +96,15 @@ def pytest_report_header(config):
         return ["inside-phi3 mode: REAL MODEL (--real-model): real Phi-3-mini weights and "
                 "tokenizer, and microsoft/Phi-3-medium-4k-instruct's config, from the Hub "
                 "or the Hugging Face cache; each page runs in a process of its own"]
+    from bench import peers
     from tools import hfcache
 
-    return [f"inside-phi3 mode: {hfcache.describe('standin')}"]
+    lines = [f"inside-phi3 mode: {hfcache.describe('standin')}"]
+    if peers.missing_extras():  # the other runtimes of "Why is it slow on a CPU?"
+        lines.append("peer benchmark (ONNX Runtime GenAI, llama.cpp) NOT tested: the "
+                     f"`peers` extra is not installed ({peers.INSTALL_HINT}; "
+                     "`make bench` installs it)")
+    return lines
 
 
 def pytest_collect_file(file_path: Path, parent):

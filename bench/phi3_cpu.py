@@ -294,6 +294,10 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
     new_tokens = QUICK_NEW_TOKENS if quick else NEW_TOKENS
     import torch
 
+    from bench import peers
+
+    peer_names = peers.wanted(only)  # before minutes of recipes: is the extra there?
+
     date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     nbytes = (64 << 20) if quick else (2 << 30)
     threads = sorted({1, torch.get_num_threads()})  # the recipes' thread counts
@@ -322,6 +326,8 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
         from bench import profile_decode  # where the recommended recipe's step goes
 
         profile = profile_decode.in_subprocess(quick)
+    # The runtimes a reader would pick instead: same weights, same method.
+    peer_results = peers.run_all(quick, new_tokens, peer_names)
     end = {str(n): measure_bandwidth(n, nbytes, 3 if quick else 7) for n in threads}
     # Other programs only ever slow the measurement down: keep the best.
     bandwidth = {n: max(start[n], end[n]) for n in start}
@@ -329,6 +335,9 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
         print(f"  bandwidth, {n} thread(s): {value / 1e9:.1f} GB/s", file=sys.stderr)
     for result in results:
         speed = bandwidth[str(result["settings"]["threads"])]
+        result["floor_s_per_token"] = result["bytes_per_token"] / speed
+    for result in peer_results:
+        speed = bandwidth.get(str(result["threads"]), max(bandwidth.values()))
         result["floor_s_per_token"] = result["bytes_per_token"] / speed
     data = {
         "schema": SCHEMA,
@@ -349,6 +358,7 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
         "recommended": RECOMMENDED,
         "recipes": results,
         **({"batching": batching} if batching else {}),
+        "peers": peer_results,
     }
     if profile is not None:
         data["profile"] = profile
@@ -370,8 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny model, few tokens")
     parser.add_argument("--out", type=Path, default=DEFAULT_JSON, help="JSON to write")
-    parser.add_argument("--only", nargs="+", help="run only these recipes (and "
-                        "`batching`: the batch sizes of bench/batching.py)")
+    parser.add_argument("--only", nargs="+", help="run only these recipes, peers "
+                        "(bench/peers.py) and `batching` (bench/batching.py)")
     parser.add_argument("--recipe", help=argparse.SUPPRESS)  # one recipe, in a child
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--tokens", type=int, default=NEW_TOKENS, help=argparse.SUPPRESS)

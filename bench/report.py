@@ -6,8 +6,11 @@
 `make bench` runs this after measuring; both language pages of "Why is it slow on a CPU?"
 include bench/output/summary.txt and table.md (a Markdown table, so it fits or
 scrolls visibly on any screen), so no measured number is typed; table.txt is the
-same table as plain text, for the terminal. The section "Why servers batch" includes
-batching.md and batching-summary.txt, from the "batching" part (bench/batching.py).
+same table as plain text, for the terminal. The section on other runtimes includes
+peers-rows.md, the rows of its side-by-side table (each page writes the header in its
+own language); peers.txt is that table for the terminal. "Why servers batch" includes
+batching.md and batching-summary.txt ("batching", from bench/batching.py); "Where the
+int4 recipe loses time" profile.md, kernel.md and groups.md ("profile").
 """
 
 from __future__ import annotations
@@ -34,7 +37,16 @@ TOP_KEYS = {
     "schema": int, "mode": str, "date": str, "model": dict, "prompt": str,
     "new_tokens": int, "machine": dict, "versions": dict,
     "bandwidth_bytes_per_s": dict, "bandwidth_samples": dict, "baseline": str, "recommended": str,
-    "recipes": list,
+    "recipes": list, "peers": list,
+}
+# The runtimes a reader would pick instead (bench/peers.py), measured in the same run.
+PEER_KEYS = {
+    "name": str, "runtime": str, "how": str, "format": str, "version": str,
+    "threads": int, "prompt_tokens": int, "new_tokens": int, "load_s": float,
+    "prefill_s": float, "decode_s_per_token": float, "decode_s_per_token_mean": float,
+    "total_s": float, "bytes_per_token": int, "file_bytes": int, "convert_s": float,
+    "rss_after_load_bytes": int, "peak_rss_bytes": int, "loadavg_before": list,
+    "loadavg_after": list, "floor_s_per_token": float, "weights": dict,
 }
 
 
@@ -59,6 +71,14 @@ def validate(data: dict) -> None:
     check("", data, TOP_KEYS)
     for index, recipe in enumerate(data.get("recipes") or []):
         check(f"recipes[{index}].", recipe, RECIPE_KEYS)
+    for index, peer in enumerate(data.get("peers") or []):
+        check(f"peers[{index}].", peer, PEER_KEYS)
+        same = {"prompt_tokens": (data.get("recipes") or [{}])[0].get("prompt_tokens"),
+                "new_tokens": data.get("new_tokens")}
+        for key, value in same.items():
+            if peer.get(key) != value:
+                problems.append(f"peers[{index}].{key}: {peer.get(key)!r}, "
+                                f"but the recipes have {value!r}")
     names = [recipe.get("name") for recipe in data.get("recipes") or []]
     for role in ("baseline", "recommended"):
         if data.get(role) not in names:
@@ -73,6 +93,10 @@ def validate(data: dict) -> None:
 
 def recipe(data: dict, name: str) -> dict:
     return next(r for r in data["recipes"] if r["name"] == name)
+
+
+def peer(data: dict, name: str) -> dict:
+    return next(r for r in data["peers"] if r["name"] == name)
 
 
 def speedup(data: dict, name: str) -> float:
@@ -338,10 +362,61 @@ def groups_markdown(data: dict) -> str:
     return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
 
 
+# ---------------------------------------------------------------- other runtimes
+
+
+def side_by_side(data: dict) -> list[dict]:
+    """The baseline, the recommended recipe and every peer, as rows of one kind."""
+    found = []
+    for name in dict.fromkeys([data["baseline"], data["recommended"]]):
+        r = recipe(data, name)
+        found.append({**r, "runtime": "PyTorch (transformers)",
+                      "format": _short(r["settings"])})
+    return found + list(data["peers"])
+
+
+def _short(settings: dict) -> str:
+    """A recipe's matrices, as the table names formats: bf16, fp32, int8, int4."""
+    if settings["int4"] or settings["int8"]:
+        return "int4" if settings["int4"] else "int8"
+    return {"bfloat16": "bf16", "float32": "fp32"}.get(settings["dtype"], settings["dtype"])
+
+
+PEER_HEADER = ["runtime", "weights", "GB read per token", "floor s/token",
+               "decode s/token", "x floor", "prefill s", "total s", "peak GB"]
+
+
+def peer_rows(data: dict) -> list[list[str]]:
+    found = []
+    for r in side_by_side(data):
+        decode, floor = r["decode_s_per_token"], r["floor_s_per_token"]
+        found.append([
+            r["name"], r["format"], f"{r['bytes_per_token'] / GB:.2f}", f"{floor:.3f}",
+            f"{decode:.3f}", f"{decode / floor:.1f}", f"{r['prefill_s']:.2f}",
+            f"{r['total_s']:.1f}", f"{r['peak_rss_bytes'] / GB:.1f}",
+        ])
+    return found
+
+
+def peer_markdown_rows(data: dict) -> str:
+    """The rows of the side-by-side table; each page writes the header in its language."""
+    return "".join(f"| `{row[0]}` | " + " | ".join(row[1:]) + " |\n"
+                   for row in peer_rows(data))
+
+
+def peer_table(data: dict) -> str:
+    cells = [PEER_HEADER] + peer_rows(data)
+    widths = [max(len(row[i]) for row in cells) for i in range(len(PEER_HEADER))]
+    return "".join("  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1])] + [
+        cell.rjust(width) for cell, width in zip(row[2:], widths[2:])]).rstrip() + "\n"
+        for row in cells)
+
+
 def rendered(data: dict) -> dict[str, str]:
     """{file name: text} of everything derived from the JSON."""
     found = {"summary.txt": summary(data), "table.txt": table(data),
-             "table.md": markdown_table(data)}
+             "table.md": markdown_table(data), "peers.txt": peer_table(data),
+             "peers-rows.md": peer_markdown_rows(data)}
     if "batching" in data:
         found.update({"batching.md": batching_markdown(data),
                       "batching-summary.txt": batching_summary(data)})

@@ -61,6 +61,35 @@ medium_kv_without_gqa = kv_bytes_per_token(medium, medium["num_attention_heads"]
 
 assert PIPELINE_SETTINGS["max_new_tokens"] == NEW_TOKENS
 
+# The other runtimes (bench/peers.py), measured in the same run as the recipes.
+peers = {peer["name"]: peer for peer in benchmark["peers"]}
+ort, q4 = peers["ort-genai-int4"], peers["llama.cpp-Q4_0"]
+int4_run = next(r for r in benchmark["recipes"] if r["name"] == benchmark["recommended"])
+q4_block_weights, q4_block_bytes = q4["weights"]["blocks"]["Q4_0"]
+four_bit = [int4_run, ort, q4]
+# What the prose says of the formats, beyond its numbers: one block size for all
+# three, ONNX Runtime's scales float32 and without zero points (offsets).
+assert ort["weights"]["block_sizes"] == [GROUP_SIZE] and q4_block_weights == GROUP_SIZE
+assert ort["weights"]["scale_bytes"] == [4] and not ort["weights"]["zero_points"]
+# ... and of the embedding tables: float32 in ONNX Runtime, Q4_0 in llama.cpp.
+assert ort["weights"]["embedding_bytes_per_weight"] == [4]
+assert q4["weights"]["embedding_type"] == "Q4_0"
+
+
+def x_floor(run: dict) -> str:
+    return f"{run['decode_s_per_token'] / run['floor_s_per_token']:.1f}"
+
+
+def spread(key: str) -> str:
+    """Largest / smallest of the three 4-bit runs."""
+    values = [run[key] for run in four_bit]
+    return f"{max(values) / min(values):.1f}"
+
+
+def bits_per_weight(kind: str) -> float:
+    weights, nbytes = q4["weights"]["blocks"][kind]
+    return nbytes * 8 / weights
+
 FACTS = {
     "parameters": f"{parameters:,}",
     "all weights, GB (bf16)": f"{parameters * 2 / GB:.1f}",
@@ -96,6 +125,27 @@ FACTS = {
     "step and offset bytes per group": str(group_extra_bytes),
     "int4 bytes per weight": f"{int4_bytes_per_weight:g}",
     "bf16 bytes per weight": str(torch.finfo(torch.bfloat16).bits // 8),
+    "benchmark prompt tokens": str(walkthrough["prompt_tokens"]),
+    "ORT int4 block size": str(ort["weights"]["block_sizes"][0]),
+    "ORT bytes per int4 weight":
+        f"{ort['weights']['int4_bytes'] / ort['weights']['int4_weights']:g}",
+    "Q4_0 weights per block": str(q4_block_weights),
+    "Q4_0 bytes per block": str(q4_block_bytes),
+    "Q4_0 bytes of 4-bit values per block": str(q4_block_weights // 2),
+    "Q4_0 bits per weight": f"{bits_per_weight('Q4_0'):g}",
+    "Q4_0 bytes per weight": f"{bits_per_weight('Q4_0') / 8:g}",
+    "Q6_K bits per weight": f"{bits_per_weight('Q6_K'):g}",
+    "llama.cpp GB read per token": f"{q4['bytes_per_token'] / GB:.2f}",
+    "ORT GB read per token": f"{ort['bytes_per_token'] / GB:.2f}",
+    "int4 GB read per token": f"{int4_run['bytes_per_token'] / GB:.2f}",
+    "llama.cpp decode s/token (measured)": f"{q4['decode_s_per_token']:.3f}",
+    "int4 decode s/token (measured)": f"{int4_run['decode_s_per_token']:.3f}",
+    "ORT decode s/token (measured)": f"{ort['decode_s_per_token']:.3f}",
+    "llama.cpp x floor (measured)": x_floor(q4),
+    "int4 x floor (measured)": x_floor(int4_run),
+    "ORT x floor (measured)": x_floor(ort),
+    "largest 4-bit floor / smallest (measured)": spread("floor_s_per_token"),
+    "slowest 4-bit decode / fastest (measured)": spread("decode_s_per_token"),
 }
 
 # Where the recommended recipe's decode step goes: the profile in benchmark.json.

@@ -1,0 +1,134 @@
+"""bench/peers.py: the other runtimes, converted and timed like the PyTorch recipes.
+
+The quick pipeline (the tiny stand-in sizes: seconds, plus a first conversion) runs
+only when the `peers` extra is installed; the pytest header says when it is not. The
+committed results and the side-by-side table are checked either way. Nothing here
+asserts a time.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bench import peers, phi3_cpu, report
+from tools.paths import DOCS, ROOT
+
+MISSING = peers.missing_extras()
+needs_extra = pytest.mark.skipif(
+    bool(MISSING), reason=f"the `peers` extra is not installed ({', '.join(MISSING)} "
+    f"missing): {peers.INSTALL_HINT}")
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("peers")
+    out = folder / "benchmark.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench.phi3_cpu", "--quick", "--out", str(out),
+         "--only", phi3_cpu.BASELINE, phi3_cpu.RECOMMENDED, *peers.NAMES],
+        cwd=ROOT, check=True, capture_output=True, text=True, timeout=1800,
+    )
+    return folder, json.loads(out.read_text())
+
+
+@needs_extra
+def test_quick_run_measures_every_peer_like_the_recipes(quick_run):
+    _, data = quick_run
+    report.validate(data)  # the same prompt and number of tokens as the recipes
+    assert [peer["name"] for peer in data["peers"]] == peers.NAMES
+    speed = data["bandwidth_bytes_per_s"]
+    for peer in data["peers"]:
+        assert peer["new_tokens"] == phi3_cpu.QUICK_NEW_TOKENS  # forced, no early stop
+        assert peer["prompt_tokens"] == data["recipes"][0]["prompt_tokens"]
+        assert peer["prefill_s"] > 0 and peer["decode_s_per_token"] > 0
+        assert peer["total_s"] >= peer["prefill_s"]
+        assert peer["peak_rss_bytes"] >= peer["rss_after_load_bytes"] > 0
+        assert peer["floor_s_per_token"] == pytest.approx(
+            peer["bytes_per_token"] / speed[str(peer["threads"])])
+        # Read per token: less than the file, which holds the embedding table too.
+        assert 0 < peer["bytes_per_token"] < peer["file_bytes"]
+
+
+@needs_extra
+def test_onnx_runtime_keeps_int4_blocks_with_a_scale_each(quick_run):
+    _, data = quick_run
+    weights = report.peer(data, "ort-genai-int4")["weights"]
+    assert weights["bits"] == [4] and len(weights["block_sizes"]) == 1
+    block, = weights["block_sizes"]
+    extra = weights["scale_bytes"][0] + (1 if weights["zero_points"] else 0)
+    # Per block: `block` weights of half a byte, one scale (and a zero point).
+    assert weights["int4_bytes"] == pytest.approx(
+        weights["int4_weights"] * (0.5 + extra / block), rel=0.01)
+
+
+@needs_extra
+def test_llama_cpp_stores_the_matrices_in_q4_0_blocks(quick_run):
+    _, data = quick_run
+    weights = report.peer(data, "llama.cpp-Q4_0")["weights"]
+    assert weights["blocks"]["Q4_0"] == [32, 18]  # 32 weights: 16 bytes + fp16 scale
+    by_type = weights["read_by_type"]
+    assert by_type["Q4_0"] % 18 == 0
+    assert sum(by_type.values()) == report.peer(data, "llama.cpp-Q4_0")[
+        "bytes_per_token"]
+
+
+@needs_extra
+def test_quick_report_puts_every_runtime_side_by_side(quick_run):
+    folder, data = quick_run
+    rows = (folder / "peers-rows.md").read_text(encoding="utf-8").splitlines()
+    assert [row.split("`")[1] for row in rows] == [
+        phi3_cpu.BASELINE, phi3_cpu.RECOMMENDED, *peers.NAMES]
+
+
+@needs_extra
+def test_conversions_are_cached_not_redone(quick_run):
+    made = {name: info["seconds"] for name, info in peers.prepare(True).items()}
+    assert made == {name: info["seconds"] for name, info in peers.prepare(True).items()}
+    assert peers.CACHE in (peers.hf_folder(True)).parents
+    assert peers._key(True) != peers._key(False)
+
+
+def test_committed_results_hold_every_peer():
+    data = report.load()
+    assert [peer["name"] for peer in data["peers"]] == peers.NAMES
+    for peer in data["peers"]:
+        assert peer["new_tokens"] == phi3_cpu.NEW_TOKENS
+        assert peer["threads"] == data["machine"]["torch_threads"]
+
+
+def test_validate_wants_the_recipes_prompt_for_every_peer():
+    broken = copy.deepcopy(report.load())
+    broken["peers"][0]["prompt_tokens"] += 1
+    del broken["peers"][-1]["floor_s_per_token"]
+    with pytest.raises(ValueError, match=r"peers\[0\]\.prompt_tokens.*"
+                                         r"peers\[1\]\.floor_s_per_token"):
+        report.validate(broken)
+
+
+def test_both_pages_head_the_side_by_side_rows_with_every_column():
+    rows = report.peer_markdown_rows(report.load()).splitlines()
+    columns = {len(row.strip("|").split("|")) for row in rows}
+    assert columns == {len(report.PEER_HEADER)}
+    include = '--8<-- "bench/output/peers-rows.md"'
+    for name in ("index.md", "index.zh.md"):
+        lines = (DOCS / "why-slow" / name).read_text(encoding="utf-8").splitlines()
+        at = lines.index(include)
+        header, rule = lines[at - 2], lines[at - 1]
+        assert len(header.strip("|").split("|")) == len(report.PEER_HEADER), name
+        assert len(rule.strip("|").split("|")) == len(report.PEER_HEADER), name
+
+
+def test_the_pytest_header_says_when_the_peers_are_not_tested(monkeypatch):
+    import conftest
+
+    monkeypatch.setattr(conftest, "REAL_MODEL", False)
+    monkeypatch.setattr(peers, "missing_extras", lambda: ["llama_cpp"])
+    lines = conftest.pytest_report_header(None)
+    assert any("NOT tested" in line and peers.INSTALL_HINT in line for line in lines)
+    monkeypatch.setattr(peers, "missing_extras", lambda: [])
+    assert not any("peer" in line for line in conftest.pytest_report_header(None))
