@@ -62,6 +62,14 @@ def test_what_is_not_prose(tmp_path):
     assert page.numbers() == [("3072", None), ("3,821,079,552", None), ("7.6", None)]
 
 
+def test_numbers_are_restated_from_the_facts_they_name(tmp_path):
+    page = page_of(tmp_path, "It took 22.7<!--seconds--> s, 3,072<!-- width --> wide, "
+                             "Phi-3<!--x-->, 50<!--unknown--> tokens, 7.6 GB.\n")
+    assert page.restated({"seconds": "45.6", "width": "4,096", "x": "9"}) == (
+        "It took 45.6<!--seconds--> s, 4,096<!-- width --> wide, "
+        "Phi-3<!--x-->, 50<!--unknown--> tokens, 7.6 GB.\n")
+
+
 def test_fences_that_would_not_run_are_problems():
     def problems(info, *markers):
         return site.Fence(info, 1, "x", markers).problems()

@@ -41,6 +41,8 @@ SKIPPED = {"en": "On the site this block is not run by the tests: {reason}",
            "zh": "网站的测试不运行这一段：{reason}"}
 FACT = re.compile(r"<!--\s*(?P<key>[a-z0-9][\w.]*)\s*-->")
 NUMBER = re.compile(r"(?<![\w\-./#])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w\-])")
+STATED = re.compile(r"(?<![\w\-./#])(?P<number>\d[\d,]*(?:\.\d+)?)(?P<fact>"
+                    + FACT.pattern + ")")  # a number and the fact it names
 NOT_PROSE = [
     re.compile(r"^\s*--8<--.*$", re.M),  # includes (code is masked separately)
     re.compile(r"`[^`\n]+`"),  # inline code
@@ -384,6 +386,11 @@ class Page:
         for pattern in NOT_PROSE:
             text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), text)
         return text
+
+    def restated(self, facts: dict[str, str]) -> str:
+        """The page's Markdown with every number that names a fact set to its value."""
+        return STATED.sub(lambda m: facts.get(m["key"], m["number"]) + m["fact"],
+                          self.text)
 
     def numbers(self) -> list[tuple[str, str | None]]:
         """(number, fact it names or None) for every number stated in prose.

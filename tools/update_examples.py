@@ -17,7 +17,10 @@ the real model, never written here, and checked by the opt-in tier
 (`3072<!--hidden_size-->`). The facts of the pages of docs/<chapter> are computed by
 the scripts `tests/<package>/facts*.py` (their `FACTS`, and `NOT_FACTS`: numbers that
 need no check, with the reason) and written to `tests/<package>/facts.json`, which
-tests/test_prose_numbers.py reads. Only this command runs the scripts.
+tests/test_prose_numbers.py reads. Only this command runs the scripts. It then sets
+every such number in the pages to its fact's value (a new `make bench` moves the
+measured ones): read the sentences around them again. The pages' text changing, the
+outputs that count it (the tokens chapter) are computed once more.
 
 3. Figures. The figures (`tools.figures`) are drawn in the same run: the experiments
 they plot run once for facts and figures alike.
@@ -87,6 +90,19 @@ def compute_facts() -> dict[Path, str]:
     return found
 
 
+def restated_pages(facts_files: dict[Path, str]) -> dict[Path, str]:
+    """{page: its Markdown} with every number in prose set to the fact it names."""
+    from tools import site
+
+    found = {}
+    for page in site.load().pages():
+        facts = facts_files.get(ROOT / "tests" / page.package / "facts.json")
+        restated = page.restated(json.loads(facts)["facts"]) if facts else page.text
+        if restated != page.text:
+            found[page.path] = restated
+    return found
+
+
 def output_file(snippet: Path, section: str, real: bool = False) -> Path:
     suffix = ".real.txt" if real else ".txt"
     return snippet.parent / "output" / snippet.stem / f"{section}{suffix}"
@@ -144,7 +160,7 @@ def draw_figures() -> dict[Path, bytes]:
                 for path in render(Path(folder))}
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, rounds: int = 3) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report stale outputs")
     parser.add_argument("snippets", nargs="*", type=Path,
@@ -168,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
             wanted[output_file(snippet, section)] = text
     if not only:
         with meta_models():
-            wanted.update(compute_facts())
+            facts = compute_facts()
+        wanted.update(facts)
+        wanted.update(restated_pages(facts))
         wanted.update(draw_figures())
     stale = []
     for target, content in wanted.items():
@@ -183,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     for path in stale:
         print(f"{verb}: {path}")
     print(f"{len(stale)} output file(s) {verb}.")
+    if not args.check and any(path.suffix == ".md" for path in stale) and rounds > 1:
+        # the pages' text changed, and the tokens chapter counts it: once more
+        return main(argv, rounds - 1)
     return 1 if (args.check and stale) else 0
 
 
