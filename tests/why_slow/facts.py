@@ -176,5 +176,8 @@ FACTS.update({
     "kernel alone, x floor": f"{kernel['s'] / profiled['floor_s_per_token']:.1f}",
     "a larger int4 group size": str(LARGER_GROUP),
     "int4 bytes per weight, larger groups": f"{int4_bytes_per_weight_larger:g}",
+    "kernel time, larger groups over groups of the recipe": f"""{
+        profile['group_sizes'][str(LARGER_GROUP)]['s']
+        / profile['group_sizes'][str(GROUP_SIZE)]['s']:.2f}""",
 })
 NOT_FACTS: dict[str, str] = {}
