@@ -120,7 +120,7 @@ def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
         context.add_init_script(OPEN_SHADOWS)
         page = context.new_page()
         errors: list[str] = []
-        sizes: list[int] = []
+        sizes: list[tuple[str, int]] = []  # (URL, bytes) of every response
         external: list[str] = []  # fonts, scripts, images from another host
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -128,7 +128,7 @@ def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
         page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
                 and urlsplit(r.url).netloc != host and external.append(r.url))
         page.on("response", lambda r: sizes.append(
-            int(r.headers.get("content-length", 0))))
+            (r.url, int(r.headers.get("content-length", 0)))))
         page.goto(urljoin(site_url, url_path), wait_until="networkidle")
         try:
             page.wait_for_function(RENDERED, timeout=15_000)
@@ -150,7 +150,9 @@ def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
         result.update(errors=errors, external=external, unrendered=unrendered,
-                      kb=round(sum(sizes) / 1024))
+                      kb=round(sum(size for _, size in sizes) / 1024),
+                      index_kb=round(sum(size for url, size in sizes
+                                         if url.endswith("search_index.json")) / 1024))
         results[url_path] = result
         context.close()
     return results
