@@ -146,7 +146,6 @@ def decode_steps(model, ids, tokens: int):
 
 def profile_step(model, ids, tokens: int) -> tuple[dict[str, float], float, int]:
     """Operator seconds per decode step, by row; profiled wall time per step; steps."""
-    import torch
     from torch.profiler import ProfilerActivity, profile
 
     handles = label_modules(model)

@@ -19,7 +19,7 @@ from transformers import AutoConfig
 from bench.batching import BATCH_SIZES, weights_read
 from snippets.inside_the_block.kv_cache import positions_kept
 from snippets.scores_to_text.train_tiny import tiny_config
-from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
+from snippets.why_slow.int4_linear import Int4Linear
 from snippets.why_slow.int8_linear import bytes_per_token, quantize_linears
 from tests.facts import build_real_size_phi3
 from tools.paths import ROOT, TEST_DATA
