@@ -56,23 +56,26 @@ def load(path: Path = DEFAULT_JSON) -> dict:
     return data
 
 
+def mistyped(where: str, mapping: dict, keys: dict) -> list[str]:
+    """A line for every key of `keys` missing from `mapping` or not of its type (an
+    int passes for a float)."""
+    problems = []
+    for key, kind in keys.items():
+        value = mapping.get(key)
+        if kind is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, kind):
+            problems.append(f"{where}{key}: expected {kind.__name__}, got {value!r}")
+    return problems
+
+
 def validate(data: dict) -> None:
     """Raise ValueError naming every missing or mistyped field."""
-    problems = []
-
-    def check(where: str, mapping: dict, keys: dict) -> None:
-        for key, kind in keys.items():
-            value = mapping.get(key)
-            if kind is float and isinstance(value, int):
-                value = float(value)
-            if not isinstance(value, kind):
-                problems.append(f"{where}{key}: expected {kind.__name__}, got {value!r}")
-
-    check("", data, TOP_KEYS)
+    problems = mistyped("", data, TOP_KEYS)
     for index, recipe in enumerate(data.get("recipes") or []):
-        check(f"recipes[{index}].", recipe, RECIPE_KEYS)
+        problems += mistyped(f"recipes[{index}].", recipe, RECIPE_KEYS)
     for index, peer in enumerate(data.get("peers") or []):
-        check(f"peers[{index}].", peer, PEER_KEYS)
+        problems += mistyped(f"peers[{index}].", peer, PEER_KEYS)
         same = {"prompt_tokens": (data.get("recipes") or [{}])[0].get("prompt_tokens"),
                 "new_tokens": data.get("new_tokens")}
         for key, value in same.items():
@@ -217,21 +220,9 @@ BATCHING_HEADER = ["batch size", "decode s/step", "tokens/s", "step time vs batc
 
 def validate_batching(batching: dict) -> list[str]:
     """The problems of the "batching" part (bench/batching.py), if any."""
-    problems = []
-    for key, kind in BATCHING_KEYS.items():
-        value = batching.get(key)
-        if kind is float and isinstance(value, int):
-            value = float(value)
-        if not isinstance(value, kind):
-            problems.append(f"batching.{key}: expected {kind.__name__}, got {value!r}")
+    problems = mistyped("batching.", batching, BATCHING_KEYS)
     for index, batch in enumerate(batching.get("batches") or []):
-        for key, kind in BATCH_KEYS.items():
-            value = batch.get(key)
-            if kind is float and isinstance(value, int):
-                value = float(value)
-            if not isinstance(value, kind):
-                problems.append(f"batching.batches[{index}].{key}: expected "
-                                f"{kind.__name__}, got {value!r}")
+        problems += mistyped(f"batching.batches[{index}].", batch, BATCH_KEYS)
     return problems
 
 
@@ -295,17 +286,9 @@ MB = 1000**2
 
 
 def profile_problems(profile: dict) -> list[str]:
-    problems = []
-    for key, kind in PROFILE_KEYS.items():
-        value = profile.get(key)
-        if kind is float and isinstance(value, int):
-            value = float(value)
-        if not isinstance(value, kind):
-            problems.append(f"profile.{key}: expected {kind.__name__}, got {value!r}")
+    problems = mistyped("profile.", profile, PROFILE_KEYS)
     for name, kernel in (profile.get("kernel") or {}).items():
-        for key, kind in KERNEL_KEYS.items():
-            if not isinstance(kernel.get(key), (float, int) if kind is float else kind):
-                problems.append(f"profile.kernel.{name}.{key}: expected {kind.__name__}")
+        problems += mistyped(f"profile.kernel.{name}.", kernel, KERNEL_KEYS)
     return problems
 
 
