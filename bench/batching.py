@@ -28,13 +28,9 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-from tools.paths import ROOT
 
 BATCH_SIZES = (1, 4, 16)
 RECIPE = "walkthrough"  # bench.phi3_cpu.RECIPES: bf16, sdpa, KV cache, all cores
@@ -148,13 +144,9 @@ def run(quick: bool) -> dict:
 
 def in_subprocess(quick: bool) -> dict:
     """`run` in a process of its own: the model's memory goes with it."""
-    with tempfile.TemporaryDirectory() as folder:
-        result = Path(folder) / "batching.json"
-        command = [sys.executable, "-m", "bench.batching", "--result", str(result)]
-        if quick:
-            command.append("--quick")
-        subprocess.run(command, cwd=ROOT, check=True)
-        return json.loads(result.read_text())
+    from bench.phi3_cpu import child_result
+
+    return child_result("bench.batching", [], quick)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -365,15 +365,21 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
     return data
 
 
-def _in_subprocess(name: str, quick: bool, new_tokens: int) -> dict:
+def child_result(module: str, arguments: list[str], quick: bool,
+                 result_flag: str = "--result") -> dict:
+    """`python -m module arguments` in a process of its own (its peak memory is its
+    own, and goes with it); the JSON it writes to the file named by `result_flag`."""
     with tempfile.TemporaryDirectory() as folder:
         result_file = Path(folder) / "result.json"
-        command = [sys.executable, "-m", "bench.phi3_cpu", "--recipe", name,
-                   "--result", str(result_file), "--tokens", str(new_tokens)]
-        if quick:
-            command.append("--quick")
+        command = [sys.executable, "-m", module, *arguments, result_flag,
+                   str(result_file)] + (["--quick"] if quick else [])
         subprocess.run(command, cwd=ROOT, check=True)
-        return json.loads(result_file.read_text())
+        return json.loads(result_file.read_text(encoding="utf-8"))
+
+
+def _in_subprocess(name: str, quick: bool, new_tokens: int) -> dict:
+    return child_result("bench.phi3_cpu", ["--recipe", name, "--tokens", str(new_tokens)],
+                        quick)
 
 
 def main(argv: list[str] | None = None) -> int:

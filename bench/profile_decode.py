@@ -294,17 +294,10 @@ def run(quick: bool) -> dict:
 
 def in_subprocess(quick: bool) -> dict:
     """run() in a process of its own, as the benchmark runs each recipe."""
-    import subprocess
-    import tempfile
-
-    from tools.paths import ROOT
+    from bench.phi3_cpu import child_result
 
     print("profile of one decode step, and the matrix kernel alone", file=sys.stderr)
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "profile.json"
-        command = [sys.executable, "-m", "bench.profile_decode", "--out", str(out)]
-        subprocess.run(command + (["--quick"] if quick else []), cwd=ROOT, check=True)
-        return json.loads(out.read_text(encoding="utf-8"))
+    return child_result("bench.profile_decode", [], quick, result_flag="--out")
 
 
 def merge(path: Path, quick: bool) -> None:
