@@ -7,7 +7,7 @@ PEERS_STAMP := $(VENV)/.installed-peers
 VENDOR := docs/assets/vendor/.versions
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test test-real rehearse-real update-examples figures bench \
+.PHONY: setup serve build test test-numerics test-real rehearse-real update-examples figures bench \
 	new-page train-tiny peers lock clean
 
 $(STAMP): pyproject.toml requirements-lock.txt
@@ -34,10 +34,22 @@ serve: setup  ## set up, then serve the site on http://127.0.0.1:8000
 build: setup
 	$(BIN)/mkdocs build --strict
 
-# Two workers (pytest-xdist) on the two cores; a page's languages share one worker,
-# and so do the tests of the built site (tests/site), which build it once.
+# Two workers (pytest-xdist) on the two cores; a page's languages share one worker
+# (conftest.py), and the site is built once for both (tools/built_site.py).
+# PAGE=docs/<chapter>/<page>.md: only that page's loop (tools/page_tests.py).
 test: setup  ## set up, then run the whole test suite (offline)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+ifdef PAGE
+	$(BIN)/python -m tools.page_tests $(PAGE)
+else
+	$(BIN)/python -m pytest -n 2
+endif
+
+# The checks whose verdict depends on the numbers torch computes (marker `numeric`:
+# tensor comparisons, the computed outputs and figures) once more under a second
+# numeric configuration: two threads instead of one, and ATen's kernels without
+# vector instructions. CI runs it after `make test`: the verdict must not change.
+test-numerics: setup  ## the numeric checks again, two threads, ATen's plain kernels
+	OMP_NUM_THREADS=2 ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest -n 2 -m numeric
 
 test-real: setup  ## the opt-in tier: needs the real Phi-3 weights (network or HF cache)
 	$(BIN)/python -m pytest --real-model -p no:xdist

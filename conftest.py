@@ -17,7 +17,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,6 +33,10 @@ if not REAL_MODEL:
     from tools import hfcache
 
     hfcache.activate("standin")  # before anything imports huggingface_hub
+    from tests.helpers import SnippetImports
+
+    # a snippet imported by its tests is also its run as a script (run_script)
+    sys.meta_path.insert(0, SnippetImports())
 
 import pytest  # noqa: E402
 from pytest_codeblocks.main import CodeBlock  # noqa: E402
@@ -64,6 +71,32 @@ if REAL_MODEL:  # real-size models: a page's memory is freed when its process en
     PROGRAM = RealPageProgram
 
 
+@pytest.hookimpl(optionalhook=True)  # only with pytest-xdist
+def pytest_xdist_make_scheduler(config, log):
+    """With pytest-xdist (`make test` runs two workers): a page and its translations
+    go to one worker, so the second language reuses the first one's run
+    (`PageProgram`); every test module is one unit of work too (its fixtures are
+    module-scoped). Units start longest first, by the times of the last run."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    from tools import suite_times
+
+    class PagesTogether(LoadScopeScheduling):
+        ordered = False
+
+        def _split_scope(self, nodeid):
+            return suite_times.scope_of(nodeid)
+
+        def _assign_work_unit(self, node):
+            if not self.ordered:  # the queue is full now: longest first
+                self.ordered = True
+                for scope in suite_times.longest_first(list(self.workqueue)):
+                    self.workqueue.move_to_end(scope)
+            super()._assign_work_unit(node)
+
+    return PagesTogether(config, log)
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--real-model",
@@ -79,6 +112,9 @@ def pytest_configure(config):
         "standin: checks the offline stand-in itself; skipped with --real-model",
         "real_tokenizer: needs the real Phi-3 tokenizer (../shared/phi3-tokenizer)",
         "browser: drives headless Chromium against the built site",
+        "numeric: compares numbers torch computed (given by conftest.py to every test "
+        "whose code compares tensors); `make test-numerics` runs these again under a "
+        "second numeric configuration",
     ):
         config.addinivalue_line("markers", line)
 
@@ -143,9 +179,6 @@ class DocsPage(pytest.File):
             item = PROGRAM.from_parent(self, name=f"line {first.lineno}", obj=block)
             for mark in block.marks:
                 item.add_marker(eval(mark, {"sys": sys, "pytest": pytest}))
-            # with pytest-xdist, a page and its translations run on one worker, in
-            # order, so the second language reuses the first one's run
-            item.add_marker(pytest.mark.xdist_group(page.src))
             if first.info == "python":
                 item.user_properties.append(("python_fences", (page.language,
                                                                len(codes))))
@@ -154,8 +187,7 @@ class DocsPage(pytest.File):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Skip what this mode can't run. With pytest-xdist (`make test` runs two
-    workers), the tests that use the built site share one worker: it is built once."""
+    """Skip what this mode can't run."""
     skips = {
         "real_model": (not REAL_MODEL, "needs the real Phi-3 weights: run `make "
                        "test-real` (pytest --real-model) with the network or a cache"),
@@ -167,11 +199,66 @@ def pytest_collection_modifyitems(config, items):
         for keyword, (skip, reason) in skips.items():
             if skip and keyword in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
-        if "site_dir" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("site"))
+        if compares_numbers(item):
+            item.add_marker(pytest.mark.numeric)
+
+
+COMPARES = re.compile(r"assert_close|torch\.equal|allclose")
+
+
+def compares_numbers(item) -> bool:
+    """A test whose verdict depends on the numbers torch computes: a page program or
+    a test module that compares tensors (and tests marked `numeric` by hand: the
+    computed outputs' check). The same verdict on every CPU is checked by running
+    these under a second numeric configuration (`make test-numerics`)."""
+    if isinstance(item, PageProgram):
+        return bool(COMPARES.search(item.obj.code))
+    path = getattr(item, "path", None)
+    return (path is not None and path.suffix == ".py"
+            and bool(COMPARES.search(_source(path))))
+
+
+@functools.cache
+def _source(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+SECONDS: dict[str, float] = {}  # unit of work -> seconds, this run
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, or no xdist
+        from tests.helpers import SUMMARY
+
+        shutil.rmtree(SUMMARY, ignore_errors=True)
+
+
+def pytest_runtest_logreport(report):
+    from tools import suite_times
+
+    scope = suite_times.scope_of(report.nodeid)
+    SECONDS[scope] = SECONDS.get(scope, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not hasattr(session.config, "workerinput") and SECONDS:
+        from tools import suite_times
+
+        suite_times.save(SECONDS)
 
 
 def pytest_terminal_summary(terminalreporter):
+    """The lines the tests left for the report (tests.helpers.summary_line), and how
+    many Python fences of each language ran."""
+    from tests.helpers import SUMMARY
+
+    for lines in sorted(SUMMARY.glob("*.txt")):
+        for line in lines.read_text("utf-8").splitlines():
+            terminalreporter.write_line(line)
+    _fence_summary(terminalreporter)
+
+
+def _fence_summary(terminalreporter):
     """How many of each language's Python fences ran and passed, skipped or failed;
     'shared': passed as the same code as another page's run (the other language's)."""
     outcomes: dict[str, dict[str, int]] = {}

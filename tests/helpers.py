@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
+import importlib.abc
+import importlib.machinery
 import io
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -14,6 +18,32 @@ import pytest
 from tools.paths import ROOT
 
 
+IMPORTED: dict[str, str] = {}  # snippet module -> what it printed when imported
+
+
+class _RecordingLoader(importlib.machinery.SourceFileLoader):
+    """Runs a snippet module's code as an import does, and keeps what it prints."""
+
+    def exec_module(self, module):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            super().exec_module(module)
+        IMPORTED[module.__name__] = printed.getvalue()
+
+
+class SnippetImports(importlib.abc.MetaPathFinder):
+    """Installed by conftest.py with the stand-in: `snippets.*` modules are imported
+    with `_RecordingLoader`, so `run_script` can reuse an import's run."""
+
+    def find_spec(self, name, path, target=None):
+        if not name.startswith("snippets."):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and type(spec.loader) is importlib.machinery.SourceFileLoader:
+            spec.loader = _RecordingLoader(spec.loader.name, spec.loader.path)
+        return spec
+
+
 @functools.cache
 def run_script(path: str | Path, *args: str) -> str:
     """Run a snippet as a reader would (`python snippets/x/y.py ARGS`); return its stdout.
@@ -21,15 +51,25 @@ def run_script(path: str | Path, *args: str) -> str:
     It runs as `__main__` with `sys.argv` set, in this process (a new process per
     script would spend seconds importing torch each time), with the environment
     conftest.py set up: the offline stand-in unless --real-model. Once per test run:
-    the tests that call it again get the same output.
+    the tests that call it again get the same output. And once with the tests'
+    imports: a snippet without arguments and without an `if __name__ == "__main__":`
+    part runs the same code when imported, so with the stand-in (`SnippetImports`)
+    its import is its run: imported here if no test imported it yet, and what it
+    printed then is returned.
     """
     script = ROOT / path
+    name = ".".join(script.relative_to(ROOT).with_suffix("").parts)
+    reuse_import = (not args and any(isinstance(f, SnippetImports) for f in sys.meta_path)
+                    and "__main__" not in script.read_text(encoding="utf-8"))
     stdout = io.StringIO()
     saved_argv = sys.argv
     sys.argv = [str(script), *args]
     try:
-        with contextlib.redirect_stdout(stdout):
-            runpy.run_path(str(script), run_name="__main__")
+        if reuse_import:
+            importlib.import_module(name)
+        else:
+            with contextlib.redirect_stdout(stdout):
+                runpy.run_path(str(script), run_name="__main__")
     except SystemExit as stop:
         if isinstance(stop.code, str) and stop.code.startswith("Not enough memory"):
             pytest.skip(stop.code.splitlines()[0])  # the pre-flight check, real weights
@@ -37,4 +77,15 @@ def run_script(path: str | Path, *args: str) -> str:
             raise AssertionError(f"{path} exited with {stop.code!r}") from None
     finally:
         sys.argv = saved_argv
-    return stdout.getvalue()
+    return IMPORTED.get(name, "") if reuse_import else stdout.getvalue()
+
+
+SUMMARY = ROOT / "artifacts" / "summary"  # lines for the end of the test report
+
+
+def summary_line(text: str) -> None:
+    """A line for the end of the test report, also from a pytest-xdist worker (whose
+    own terminal summary is never shown): conftest.py prints these files."""
+    SUMMARY.mkdir(parents=True, exist_ok=True)
+    with open(SUMMARY / f"{os.getpid()}.txt", "a", encoding="utf-8") as lines:
+        lines.write(text + "\n")

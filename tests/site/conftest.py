@@ -1,16 +1,16 @@
-"""The built site, once per test session, for the tests of tests/site/.
+"""The built site for the tests of tests/site/, built once whatever the scheduler does.
 
-`site_dir` runs `mkdocs build --strict` into a temporary folder (the build is the
-same as `make build`: hooks, notebooks, both languages); `site_url` serves that
-folder on 127.0.0.1 with a threaded http.server on a free port.
+`site_dir` is `tools.built_site.built_site()`: `mkdocs build --strict` (the same as
+`make build`: hooks, notebooks, both languages) into a folder keyed by a hash of
+its inputs, under a file lock, so two pytest-xdist workers share one build and an
+unchanged site is not built again; `site_url` serves that folder on 127.0.0.1 with a
+threaded http.server on a free port.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import subprocess
-import sys
 import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import summary_line
+from tools import built_site
 from tools.paths import ROOT
 
-BUILD_SECONDS: dict[str, float] = {}
-REPORT: list[str] = []  # lines for the terminal summary (e.g. page weights)
 # Debian's Chromium; CHROMIUM_PATH names another installed one (CI: the runner's Chrome)
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
@@ -30,19 +30,18 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
 
 
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("site")
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    started = time.perf_counter()
-    result = subprocess.run(
-        [str(mkdocs), "build", "--strict", "--site-dir", str(target)],
-        cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    BUILD_SECONDS["mkdocs build --strict"] = time.perf_counter() - started
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}",
-                    pytrace=False)
-    return target
+def site_dir() -> Path:
+    started = time.time()
+    try:
+        folder = built_site.built_site()
+    except built_site.BuildFailed as failure:
+        pytest.fail(f"mkdocs build --strict failed:\n{failure}", pytrace=False)
+    seconds = built_site.report(folder)["seconds"]
+    built_now = built_site.record(folder).stat().st_mtime >= started
+    summary_line(f"site: mkdocs build --strict took {seconds} s, "
+                 + ("in this run" if built_now else "in an earlier run with the same "
+                    f"inputs (reused: {folder.relative_to(ROOT)})"))
+    return folder
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -71,10 +70,3 @@ def browser():
             executable_path=str(CHROMIUM), args=FLAGS, headless=True)
         yield chromium
         chromium.close()
-
-
-def pytest_terminal_summary(terminalreporter):
-    for what, seconds in BUILD_SECONDS.items():
-        terminalreporter.write_line(f"site: {what} took {seconds:.1f} s")
-    for line in REPORT:
-        terminalreporter.write_line(line)

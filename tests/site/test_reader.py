@@ -17,7 +17,7 @@ import re
 import pytest
 
 from tests.site import survey
-from tests.site.conftest import REPORT
+from tests.helpers import summary_line
 from tests.site.test_browser import (  # noqa: F401 - browser marks
     LANGUAGES, SITE, chapter_pages, pytestmark)
 from tools.paths import ROOT
@@ -49,9 +49,9 @@ def survey_at(browser, site_url, site_dir):
     """width -> {url path: measures}; 390 px only for pages with diagrams or tables."""
     pages = survey.built_pages(site_dir)
     html = {p: (site_dir / p / "index.html").read_text("utf-8") for p in pages}
-    wide = survey.survey(browser, site_url, pages, shots=screenshots(html))
-    narrow_pages = [p for p in pages if re.search(r'class="mermaid"|<table>', html[p])]
-    narrow = survey.survey(browser, site_url, narrow_pages, axe=False, width=390)
+    narrow_pages = {p for p in pages if re.search(r'class="mermaid"|<table>', html[p])}
+    measured = survey.survey(browser, site_url, pages, narrow_pages, screenshots(html))
+    wide, narrow = measured[survey.WIDE], measured[survey.NARROW]
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "site-survey.json").write_text(json.dumps(
         {width: {path: {k: v for k, v in measures.items() if k != "text"}
@@ -60,7 +60,7 @@ def survey_at(browser, site_url, site_dir):
         ensure_ascii=False, indent=1), "utf-8")
     WEIGHTS.update({p or "/": m["kb"] for p, m in wide.items()})
     (ARTIFACTS / "page-weights.json").write_text(json.dumps(WEIGHTS, indent=1), "utf-8")
-    REPORT.append("page weights (KB, first load, uncompressed): " + ", ".join(
+    summary_line("page weights (KB, first load, uncompressed): " + ", ".join(
         f"{path} {kb}" for path, kb in WEIGHTS.items()))
     return {1280: wide, 390: narrow}
 

@@ -1,0 +1,44 @@
+"""The machinery that keeps the suite fast: one build of the site, longest first."""
+
+from __future__ import annotations
+
+import json
+
+from tools import built_site, suite_times
+
+
+def test_a_page_and_its_translations_are_one_unit_of_work():
+    assert suite_times.scope_of("docs/tokens/pieces.md::line 12") == "docs/tokens/pieces.md"
+    assert suite_times.scope_of("docs/tokens/pieces.zh.md::line 9") == \
+        "docs/tokens/pieces.md"
+    assert suite_times.scope_of("tests/site/test_reader.py::test_home_page[zh]") == \
+        "tests/site/test_reader.py"
+    assert suite_times.scope_of("docs/index.md::line 3") == "docs/index.md"
+
+
+def test_units_start_longest_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(suite_times, "RECORD", tmp_path / "times.json")
+    units = ["a.py", "b.py", "c.py", "d.py"]
+    assert suite_times.longest_first(units) == units  # no record: collection order
+    suite_times.save({"b.py": 1.0, "c.py": 40.0, "d.py": 9.0})
+    suite_times.save({"a.py": 0.5})  # a later run adds to the record
+    assert json.loads((tmp_path / "times.json").read_text())["c.py"] == 40.0
+    assert suite_times.longest_first(units + ["new.py"]) == [
+        "c.py", "d.py", "a.py", "b.py", "new.py"]
+
+
+def test_the_build_key_follows_every_input(tmp_path, monkeypatch):
+    page, config = tmp_path / "docs" / "index.md", tmp_path / "mkdocs.yml"
+    page.parent.mkdir()
+    page.write_text("# Home\n")
+    config.write_text("site_name: x\n")
+    monkeypatch.setattr(built_site, "ROOT", tmp_path)
+    monkeypatch.setattr(built_site, "INPUTS", [page.parent, config])
+    first = built_site.key()
+    assert built_site.key() == first
+    page.write_text("# Home, edited\n")
+    assert built_site.key() != first
+    page.write_text("# Home\n")
+    assert built_site.key() == first
+    monkeypatch.setenv("SITE_URL", "https://example.org/inside-phi3/")
+    assert built_site.key() != first  # the hooks read it

@@ -1,0 +1,56 @@
+"""How long each unit of the test suite took last time, to start the longest first.
+
+With two workers, a long unit (the built site's browser survey, the notebooks) that
+starts last keeps one core busy alone at the end. `conftest.py` records the seconds
+of every unit (a test module, or a page with its translations: `scope_of`) in
+`.cache/suite-times.json` at the end of a run; the next run's scheduler hands out
+the units longest first. Without a record (a fresh clone) they go in collection
+order. Only the order changes: every test runs either way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+
+from tools import site
+from tools.paths import CACHE
+
+RECORD = CACHE / "suite-times.json"
+
+
+@cache
+def _translation() -> re.Pattern:
+    """`.zh.md` and every other language's suffix (mkdocs.yml's languages)."""
+    model = site.load()
+    others = "|".join(re.escape(c) for c in model.codes if c != model.default)
+    return re.compile(rf"\.(?:{others})\.md$")
+
+
+def scope_of(nodeid: str) -> str:
+    """The unit of work a test belongs to: its file; a page with its translations."""
+    return _translation().sub(".md", nodeid.split("::", 1)[0])
+
+
+def load() -> dict[str, float]:
+    try:
+        return json.loads(RECORD.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def longest_first(scopes: list[str]) -> list[str]:
+    """`scopes` by the seconds they took last time, longest first; unknown ones
+    (new, or no record) keep their order, after the known ones that took longer than
+    a few seconds and before the rest."""
+    seconds = load()
+    known_long = sorted((s for s in scopes if seconds.get(s, 0) >= 5),
+                        key=lambda s: -seconds[s])
+    return known_long + [s for s in scopes if s not in known_long]
+
+
+def save(seconds: dict[str, float]) -> None:
+    merged = {**load(), **{scope: round(s, 2) for scope, s in seconds.items()}}
+    RECORD.parent.mkdir(parents=True, exist_ok=True)
+    RECORD.write_text(json.dumps(merged, indent=1, sort_keys=True), "utf-8")
