@@ -1,7 +1,8 @@
 """One pass over every built page in Chromium, collecting what a reader meets.
 
 `survey(browser, site_url, url_paths)` opens each page once in a fresh context (so
-the page weight is a first load) and returns, per page: console errors, bytes
+the page weight is a first load; a phone's width by resizing that page) and returns,
+per page: console errors, bytes
 loaded, stray spaces between Chinese characters, code blocks and tables that
 overflow with no visible scrollbar, inline code broken across lines in tables,
 copy buttons over code text, and axe-core's violations. The tests in
@@ -17,6 +18,8 @@ from urllib.parse import urljoin, urlsplit
 from tools.paths import ROOT
 
 AXE = ROOT / ".cache" / "vendor" / "axe.min.js"  # fetched by tools/vendor.sh
+WIDE, NARROW = 1280, 390  # a laptop's and a phone's width, in CSS pixels
+INDEX = "search_index.json"  # each language's, fetched by the theme's search
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CJK = "[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026]"
 # run in the page: everything measured from the rendered DOM in one call
@@ -108,40 +111,52 @@ Element.prototype.attachShadow = function (init) {
   return attach.call(this, {...init, mode: "open"}); };"""
 
 
-def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
-           width: int = 1280, shots: dict[str, tuple[str, str]] | None = None) -> dict:
-    """Measures per URL path; `shots` maps a path to (screenshot name, element to
-    scroll to first, or "")."""
+def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = frozenset(),
+           shots: dict[str, tuple[str, str]] | None = None) -> dict[int, dict]:
+    """{width: {URL path: measures}}: every path at WIDE px; those in `narrow` measured
+    again at NARROW px, by resizing the same page (no second load). `shots` maps a
+    path to (screenshot name, element to scroll to first, or "").
+
+    One browser tab visits every page with its cache off, so each visit is a first
+    load; axe-core is injected into every page as it loads (an init script)."""
     host = urlsplit(site_url).netloc
-    results = {}
+    results: dict[int, dict] = {WIDE: {}, NARROW: {}}
+    context = browser.new_context(viewport={"width": WIDE, "height": 900},
+                                  service_workers="block")
+    context.add_init_script(OPEN_SHADOWS)
+    if AXE.exists():
+        context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
+    errors: list[str] = []
+    sizes: list[tuple[str, int]] = []  # (URL, bytes) of every response
+    external: list[str] = []  # fonts, scripts, images from another host
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
+            and urlsplit(r.url).netloc != host and external.append(r.url))
+    page.on("response", lambda r: sizes.append(
+        (r.url, int(r.headers.get("content-length", 0)))))
     for url_path in url_paths:
-        context = browser.new_context(viewport={"width": width, "height": 900},
-                                      service_workers="block")
-        context.add_init_script(OPEN_SHADOWS)
-        page = context.new_page()
-        errors: list[str] = []
-        sizes: list[tuple[str, int]] = []  # (URL, bytes) of every response
-        external: list[str] = []  # fonts, scripts, images from another host
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
-        page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
-                and urlsplit(r.url).netloc != host and external.append(r.url))
-        page.on("response", lambda r: sizes.append(
-            (r.url, int(r.headers.get("content-length", 0)))))
-        page.goto(urljoin(site_url, url_path), wait_until="networkidle")
+        page.set_viewport_size({"width": WIDE, "height": 900})
+        for seen in (errors, sizes, external):
+            seen.clear()
+        # Loaded: the page, then what its scripts fetch (the search index) and draw
+        # (diagrams, math) and the fonts they use; no fixed wait.
+        with page.expect_response(lambda r: r.url.endswith(INDEX), timeout=15_000):
+            page.goto(urljoin(site_url, url_path), wait_until="load")
         try:
             page.wait_for_function(RENDERED, timeout=15_000)
             unrendered = False
         except Exception:  # noqa: BLE001 - a timeout: recorded, asserted by the tests
             unrendered = True
+        page.evaluate("document.fonts.ready.then(() => true)")
         result = page.evaluate(MEASURE, CJK)
-        if axe and AXE.exists():
-            page.add_script_tag(path=str(AXE))
-            found = page.evaluate("""async () => (await axe.run(document,
+        if AXE.exists():
+            result["axe"] = page.evaluate("""async () => (await axe.run(document,
                 {resultTypes: ["violations"]})).violations.map(v =>
                 ({id: v.id, impact: v.impact, nodes: v.nodes.length}))""")
-            result["axe"] = found
         if url_path in (shots or {}):
             name, element = shots[url_path]
             if element:
@@ -149,12 +164,19 @@ def survey(browser, site_url: str, url_paths: list[str], axe: bool = True,
                 page.wait_for_timeout(400)  # the header's title animation settles
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-        result.update(errors=errors, external=external, unrendered=unrendered,
+        result.update(errors=list(errors), external=list(external),
+                      unrendered=unrendered,
                       kb=round(sum(size for _, size in sizes) / 1024),
                       index_kb=round(sum(size for url, size in sizes
-                                         if url.endswith("search_index.json")) / 1024))
-        results[url_path] = result
-        context.close()
+                                         if url.endswith(INDEX)) / 1024))
+        results[WIDE][url_path] = result
+        if url_path in narrow:  # a phone: the same page, reflowed
+            page.set_viewport_size({"width": NARROW, "height": 900})
+            page.evaluate("() => new Promise(requestAnimationFrame)")  # laid out
+            results[NARROW][url_path] = {**page.evaluate(MEASURE, CJK),
+                                         "errors": errors[len(result["errors"]):],
+                                         "external": [], "unrendered": unrendered}
+    context.close()
     return results
 
 
