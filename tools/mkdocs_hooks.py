@@ -11,10 +11,13 @@
 2. Versions. Every page with Python code says which transformers, torch and Python
    versions it was verified with, read from the installed environment, and links to
    its chapter's notebook.
+3. Data. A binary file the notebooks download (the tiny model's checkpoint) is
+   published once, at `files/<its path in the project>`, for every language.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -27,7 +30,7 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from tools import notebooks  # noqa: E402
-from tools.paths import CACHE  # noqa: E402
+from tools.paths import CACHE, ROOT  # noqa: E402
 from tools import site  # noqa: E402
 
 NOTEBOOK_PAGE = "notebook.ipynb"  # inside the chapter folder
@@ -48,12 +51,18 @@ def on_files(files, config):
 
     model, language = site.of(config), site.building(config)
     source_dir = CACHE / "notebooks" / language
+    published: set[Path] = set()
     for chapter in model.chapters:
         notebook = notebooks.build(model, chapter, language, config["site_url"] or "")
+        published.update(notebooks.binary_files("\n".join(
+            c.source for c in notebook.cells if c.cell_type == "code")))
         page_src = f"{chapter.folder}/{NOTEBOOK_PAGE}"
         download_src = f"{chapter.folder}/{chapter.notebook_name(language)}"
         notebooks.write(notebook, source_dir / download_src)
-        # the page shows the chapter's own cells; the set-up cells are for the download
+        # the page shows the chapter's own cells (the set-up cells are for the
+        # download) and the site's own figure files
+        notebook = notebooks.build(model, chapter, language, config["site_url"] or "",
+                                   embed_images=False)
         notebook.cells = [c for c in notebook.cells
                           if notebooks.TAG_SETUP not in c.metadata.get("tags", [])]
         notebooks.write(notebook, source_dir / page_src)
@@ -76,6 +85,11 @@ def on_files(files, config):
                           config["use_directory_urls"],
                           dest_uri=model.url(download_src, language).rstrip("/")
                           .removesuffix(".ipynb") + ".ipynb"))
+    if language == model.default:  # once for every language's notebooks
+        for path in sorted(published):
+            files.append(File(path.relative_to(ROOT).as_posix(), str(ROOT),
+                              config["site_dir"], config["use_directory_urls"],
+                              dest_uri=notebooks.published(path)))
     return files
 
 
@@ -149,3 +163,28 @@ def on_page_content(html, page, config, files):
     name = chapter.notebook_name(language)
     return (f'<p class="notebook-download"><a href="../{name}" download="{name}">'
             f'{DOWNLOAD[language]}</a></p>\n{html}')
+
+
+JUPYTER_STYLE = re.compile(r"<style[^>]*>(?P<css>(?:(?!</style>).)*--jp-(?:(?!</style>).)*)"
+                           r"</style>", re.DOTALL)
+
+
+def on_post_page(output, page, config):
+    """The stylesheet mkdocs-jupyter writes into every notebook page (JupyterLab's,
+    over half a megabyte, the same each time) as one file, which a reader's browser
+    loads once for all notebooks."""
+    if not _is_notebook(page):
+        return output
+    match = max(JUPYTER_STYLE.finditer(output), key=lambda m: len(m["css"]),
+                default=None)
+    if match is None:
+        return output
+    css = match["css"].encode("utf-8")
+    name = f"assets/stylesheets/jupyter-{hashlib.sha256(css).hexdigest()[:8]}.css"
+    target = Path(config["site_dir"]) / name
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(css)
+    href = "../" * page.url.count("/") + name
+    return (output[:match.start()] + f'<link rel="stylesheet" href="{href}">'
+            + output[match.end():])

