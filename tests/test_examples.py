@@ -21,6 +21,7 @@ from tools.update_examples import included_outputs, output_file, shown_outputs
 RECORDED_TITLE = {"en": "Recorded from the real model", "zh": "真实模型的输出记录"}
 
 
+@pytest.mark.numeric  # figures and facts are computed: the same on every CPU
 @pytest.mark.real_tokenizer
 def test_computed_outputs_are_up_to_date():
     result = subprocess.run(
