@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import itertools
 import mimetypes
 import os
 import re
@@ -457,11 +458,12 @@ class NotebookMarkdown:
     def markdown(self, text: str, page_path: Path) -> str:
         fences = {f.lineno - 1: f for f in read_fences(text)}
         out: list[str] = []
+        code: set[int] = set()  # lines of `out` inside fences: no links there
         quote, inside = False, -1  # in an admonition; last line of the open fence
         for number, line in enumerate(text.split("\n")):
             fence = fences.get(number)
             if number <= inside:
-                pass  # a fence's body and closing line: unchanged
+                code.add(len(out))  # a fence's body and closing line: unchanged
             elif fence is not None:
                 inside = number + fence.code.count("\n") + (2 if fence.code else 1)
                 extra = ""
@@ -491,7 +493,13 @@ class NotebookMarkdown:
             if quote:
                 line = "> " + line[4:] if line.strip() else ">"
             out.append(line)
-        return LINK.sub(lambda m: self.link(m, page_path), "\n".join(out))
+        # links are rewritten in the prose only, one run of prose lines at a time
+        runs = itertools.groupby(enumerate(out), key=lambda pair: pair[0] in code)
+        return "\n".join(
+            "\n".join(line for _, line in lines) if in_code else
+            LINK.sub(lambda m: self.link(m, page_path),
+                     "\n".join(line for _, line in lines))
+            for in_code, lines in runs)
 
 
 def _cells(line: str) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 
@@ -35,9 +36,16 @@ def quick_profile(tmp_path_factory):
 def quick_model():
     from tools import hfcache
 
+    # the real-size configs for this model; the stand-in's settings again afterwards,
+    # for the processes that the next tests of this worker start
+    before = dict(os.environ)
     hfcache.activate("realsize")
-    recipe = next(r for r in phi3_cpu.RECIPES if r.name == phi3_cpu.RECOMMENDED)
-    return phi3_cpu.build_model(recipe, quick=True)
+    try:
+        recipe = next(r for r in phi3_cpu.RECIPES if r.name == phi3_cpu.RECOMMENDED)
+        yield phi3_cpu.build_model(recipe, quick=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 def test_every_module_that_matters_is_labelled(quick_model):
