@@ -79,6 +79,8 @@ def pytest_configure(config):
         "standin: checks the offline stand-in itself; skipped with --real-model",
         "real_tokenizer: needs the real Phi-3 tokenizer (../shared/phi3-tokenizer)",
         "browser: drives headless Chromium against the built site",
+        # pytest-xdist's own, registered here too: `make test-real` runs without it
+        "xdist_group(name): with pytest-xdist, run on the worker of this group",
     ):
         config.addinivalue_line("markers", line)
 
