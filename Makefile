@@ -39,8 +39,10 @@ build: setup
 test: setup  ## set up, then run the whole test suite (offline)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+# The real tier's pytest command line is tools.rehearse.REAL_TIER, defined once: the
+# rehearsal runs it too (on docs/); tests/test_commands.py collects it as written.
 test-real: setup  ## the opt-in tier: needs the real Phi-3 weights (network or HF cache)
-	$(BIN)/python -m pytest --real-model -p no:xdist
+	$(BIN)/python -m tools.rehearse --test-real
 
 rehearse-real: setup  ## the real tier against a real-size Phi-3-mini with random weights
 	$(BIN)/python -m tools.rehearse
