@@ -4,11 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PEERS_STAMP := $(VENV)/.installed-peers
+# tools/vendor.sh's stamp; the script runs again when it changes or when any file it
+# writes is missing (`make clean` removes .cache/vendor/axe.min.js, not the stamp)
 VENDOR := docs/assets/vendor/.versions
+VENDORED := $(shell bash tools/vendor.sh --outputs)
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve build test test-real rehearse-real update-examples figures bench \
-	new-page train-tiny peers lock clean
+	new-page train-tiny peers lock clean FORCE
 
 $(STAMP): pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +26,10 @@ $(PEERS_STAMP): $(STAMP)
 
 peers: $(PEERS_STAMP)  ## install the runtimes the benchmark compares (ONNX Runtime GenAI, llama.cpp)
 
-$(VENDOR): tools/vendor.sh
+$(VENDOR): tools/vendor.sh $(if $(filter-out $(wildcard $(VENDORED)),$(VENDORED)),FORCE)
 	bash tools/vendor.sh
+
+FORCE:
 
 setup: $(STAMP) $(VENDOR)
 

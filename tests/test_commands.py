@@ -10,7 +10,9 @@ marker not registered without pytest-xdist, say) fails here.
 The rest are run elsewhere: `make test` is this suite; `make build` is the build
 tests/site/ checks (`site_dir`); `make update-examples` and `make figures` are checked
 by tests/test_examples.py (`--check`); `make new-page` by tests/test_new_page.py.
-`make serve`, `bench`, `peers` and `train-tiny` get their dry run only.
+`make serve`, `bench`, `peers` and `train-tiny` get their dry run only. And the
+set-up every target starts with fetches the front-end assets again when any of them
+is missing (tools/vendor.sh's stamp).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 
 import pytest
@@ -93,3 +96,38 @@ def test_make_rehearse_real_collects_as_written():
     assert re.search(r"^docs/\S+\.md::", output, re.M), "no page collected"
     assert re.search(r"real_model.*: [1-9]", output), output[-2000:]
 
+
+
+def test_setup_fetches_the_assets_again_when_one_is_missing(tmp_path):
+    """tools/vendor.sh's stamp stands for every file it writes: `make clean` removes
+    axe-core (.cache/vendor/) and not the stamp, so `make setup` must fetch again
+    (and the accessibility check then runs instead of failing)."""
+    (tmp_path / "tools").mkdir()
+    for name in ("Makefile", "tools/vendor.sh"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    script = subprocess.run(["bash", "tools/vendor.sh", "--outputs"], cwd=tmp_path,
+                            capture_output=True, text=True, check=True)
+    outputs = script.stdout.split()
+    stamp = "docs/assets/vendor/.versions"
+    assert {stamp, ".cache/vendor/axe.min.js"} <= set(outputs)
+    for name in outputs:  # every one there, the stamp saying these versions
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / stamp).write_bytes((ROOT / stamp).read_bytes())  # what setup wrote
+    os.utime(tmp_path / "tools/vendor.sh", (0, 0))  # older than the stamp
+
+    def fetches() -> tuple[bool, bool]:
+        """Would `make setup` run the script; would the script fetch."""
+        make = subprocess.run(["make", "-n", stamp], cwd=tmp_path, env=environment(),
+                              capture_output=True, text=True, timeout=60)
+        check = subprocess.run(["bash", "tools/vendor.sh", "--check"], cwd=tmp_path)
+        return "bash tools/vendor.sh" in make.stdout, check.returncode != 0
+
+    assert fetches() == (False, False)
+    for name in outputs:
+        moved = tmp_path / name
+        moved.rename(moved.with_name(moved.name + ".away"))
+        assert fetches() == (True, True), f"{name} missing"
+        moved.with_name(moved.name + ".away").rename(moved)
+    (tmp_path / stamp).write_text("mermaid@0 katex@0 axe-core@0\n")
+    assert fetches() == (False, True)  # the script checks the versions itself
