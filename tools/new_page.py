@@ -24,9 +24,6 @@ from pathlib import Path
 
 from tools.paths import ROOT
 
-LEAD = {"en": "What this page shows, in a sentence or two.",
-        "zh": "用一两句话说明本页要讲什么。"}
-OUTPUT = {"en": "Output", "zh": "输出"}
 SNIPPET = '''\
 """{title}: what this example shows."""
 
@@ -102,8 +99,8 @@ def create(root: Path, chapter: str, slug: str, title: str, section: str,
     for language in site.codes:
         write(root / "docs" / site.source(src, language), NEW_PAGE.format(
             title=titles.get(language, title), slug=slug, package=package,
-            module=module, lead=LEAD.get(language, LEAD["en"]),
-            output=OUTPUT.get(language, OUTPUT["en"])))
+            module=module, lead=site.text("new_page_lead", language),
+            output=site.text("output_title", language)))
     for folder in (root / "snippets" / package, root / "tests" / package):
         if not (folder / "__init__.py").exists():
             write(folder / "__init__.py", "")
