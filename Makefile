@@ -4,11 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PEERS_STAMP := $(VENV)/.installed-peers
+# tools/vendor.sh's stamp; the script runs again when it changes or when any file it
+# writes is missing (`make clean` removes .cache/vendor/axe.min.js, not the stamp)
 VENDOR := docs/assets/vendor/.versions
+VENDORED := $(shell bash tools/vendor.sh --outputs)
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve build test test-numerics test-real rehearse-real update-examples figures bench \
-	new-page train-tiny peers lock clean
+	new-page train-tiny peers lock clean FORCE
 
 $(STAMP): pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +26,10 @@ $(PEERS_STAMP): $(STAMP)
 
 peers: $(PEERS_STAMP)  ## install the runtimes the benchmark compares (ONNX Runtime GenAI, llama.cpp)
 
-$(VENDOR): tools/vendor.sh
+$(VENDOR): tools/vendor.sh $(if $(filter-out $(wildcard $(VENDORED)),$(VENDORED)),FORCE)
 	bash tools/vendor.sh
+
+FORCE:
 
 setup: $(STAMP) $(VENDOR)
 
@@ -51,8 +56,10 @@ endif
 test-numerics: setup  ## the numeric checks again, two threads, ATen's plain kernels
 	OMP_NUM_THREADS=2 ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest -n 2 -m numeric
 
+# The real tier's pytest command line is tools.rehearse.REAL_TIER, defined once: the
+# rehearsal runs it too (on docs/); tests/test_commands.py collects it as written.
 test-real: setup  ## the opt-in tier: needs the real Phi-3 weights (network or HF cache)
-	$(BIN)/python -m pytest --real-model -p no:xdist
+	$(BIN)/python -m tools.rehearse --test-real
 
 rehearse-real: setup  ## the real tier against a real-size Phi-3-mini with random weights
 	$(BIN)/python -m tools.rehearse

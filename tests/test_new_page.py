@@ -1,8 +1,9 @@
 """Adding a page takes the four steps of CONTRIBUTING.md ("Adding a page").
 
 They are followed here in a throwaway copy of the project: `make new-page` (the
-scaffold, `tools/new_page.py`) for a page in a new chapter, `make update-examples`
-for its output, then its tests and the strict build of the site, both languages.
+scaffold, `tools/new_page.py`) for a page in a new chapter, which builds (strict, both
+languages) and passes its tests as it is; then `make update-examples`, which finds
+the output the scaffold wrote up to date.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ def start(*command, cwd):
              "PHI3_TOKENIZER_DIR": str(hfcache.real_tokenizer_dir())})
 
 
-def finish(process):
+def finish(process) -> str:
     output, _ = process.communicate(timeout=600)
     assert process.returncode == 0, f"{process.args}:\n{output[-3000:]}"
+    return output
 
 
 @pytest.mark.real_tokenizer  # `make update-examples` computes with it
@@ -48,18 +50,21 @@ def test_a_new_page_in_four_steps(tmp_path):
     finish(start(python, "-m", "tools.new_page", "--chapter", "first-steps", "--slug",
                  "hello", "--title", "Hello, tensors", "--section", "First steps",
                  "--title-zh", "你好，张量", cwd=copy))
-    # 2. (the author writes the code and the prose) 3. the output shown on the page
-    finish(start(python, "-m", "tools.update_examples",
-                 "snippets/first_steps/hello.py", cwd=copy))
-    assert (copy / "snippets/first_steps/output/hello/main.txt").read_text() == \
-        "torch.Size([2, 3])\n"
-    # 4. the tests of the new page and the site's build, side by side
+    output = copy / "snippets/first_steps/output/hello/main.txt"
+    assert output.read_text() == "torch.Size([2, 3])\n"  # the page includes it
+    # as it is, the page's tests pass and the site builds, side by side
     build = start(str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--strict",
                   "--site-dir", str(tmp_path / "site"), cwd=copy)
     finish(start(python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                  "docs/first-steps", "tests/first_steps", "tests/site/test_parity.py",
                  "-k", "not built", cwd=copy))
     finish(build)
+    # 2. (the author writes the code and the prose) 3. the outputs shown on the page:
+    # the scaffold's is what `make update-examples` computes
+    printed = finish(start(python, "-m", "tools.update_examples",
+                           "snippets/first_steps/hello.py", cwd=copy))
+    assert "0 output file(s) updated." in printed, printed
+    assert output.read_text() == "torch.Size([2, 3])\n"
     model = site.Site(load_config(str(copy / "mkdocs.yml")), copy / "docs")
     chapter = next(c for c in model.chapters if c.folder == "first-steps")
     assert (chapter.title, chapter.pages) == ("First steps", ("first-steps/hello.md",))

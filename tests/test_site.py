@@ -1,8 +1,11 @@
 """The site model (tools/site.py): how pages, fences, headings and numbers are read."""
 
+import re
+import string
 from pathlib import Path
 
 from tools import site
+from tools.paths import ROOT
 
 SITE = site.load()
 PAGE = """\
@@ -108,3 +111,25 @@ def test_chapters_come_from_the_navigation():
     assert chapters["model-example"].pages[0] == "model-example/load-and-generate.md"
     assert chapters["model-example"].notebook_name("zh") == "model-example-zh.ipynb"
     assert SITE.translate("A model example", "zh") == "模型示例"
+
+
+def test_every_language_has_every_string_the_tools_use():
+    """mkdocs.yml's `extra: strings:` hold, for every language of the site, every
+    string the tools add to its pages and notebooks, with the same placeholders."""
+    used = set()
+    for path in (ROOT / "tools").glob("*.py"):  # `.text("key", language)`
+        used |= set(re.findall(r'\.text\(\s*"(\w+)"', path.read_text(encoding="utf-8")))
+    assert used, "no string read through Site.text"
+    keys = {language: set(SITE.strings.get(language, ())) for language in SITE.codes}
+    assert {language: used - found for language, found in keys.items()
+            if used - found} == {}, "missing in mkdocs.yml"
+    assert {language: found - used for language, found in keys.items()
+            if found - used} == {}, "in mkdocs.yml, used by no tool"
+
+    def fields(text):
+        return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+    for key in used:
+        placeholders = {language: fields(SITE.text(key, language))
+                        for language in SITE.codes}
+        assert len({tuple(p) for p in placeholders.values()}) == 1, (key, placeholders)

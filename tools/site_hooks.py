@@ -62,19 +62,8 @@ RENDER = ("const katex = require(process.argv[1]); let s = '';"
           "process.stdin.on('data', d => s += d).on('end', () => process.stdout.write("
           "JSON.stringify(JSON.parse(s).map(([tex, display]) => katex.renderToString("
           "tex, {displayMode: display, throwOnError: false})))))")
-DOWNLOAD = {  # a line at the end of every page with code
-    "en": "\n\n[Download the code]({href}) of every chapter, with pinned "
-          "requirements.\n",
-    "zh": "\n\n[下载全部章节的代码]({href})，附带固定版本的依赖清单。\n",
-}
-LABEL = {  # language -> include suffix -> label of an "Output" box
-    "en": {".txt": "computed offline, without Phi-3's weights",
-           ".real.txt": "recorded from the real model"},
-    "zh": {".txt": "离线计算，未用 Phi-3 的权重", ".real.txt": "真实模型的输出记录"},
-}
 MERMAID_INIT = ("%%{init: {&quot;flowchart&quot;: {&quot;subGraphTitleMargin&quot;: "
                 "{&quot;top&quot;: 0, &quot;bottom&quot;: 28}}}}%%\n")
-SEARCH = {"en": "Search", "zh": "搜索"}  # the name of the theme's search dialog
 _stash: dict[str, str] = {}
 
 
@@ -105,14 +94,21 @@ def join_cjk_lines(html: str) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
-    language = _language(config)
+    language, model = _language(config), site.of(config)
     page.meta["git_revision_date_localized"] = _updated(page.file.abs_src_path)
     source = page.file.abs_src_path or ""
     if source.endswith(".md") and any(
-            f.kind == "python" for f in site.of(config).page(Path(source)).fences):
+            f.kind == "python" for f in model.page(Path(source)).fences):
         href = posixpath.relpath(ARCHIVE, posixpath.dirname(page.file.src_uri) or ".")
-        markdown += DOWNLOAD[language].format(href=href)
-    return site.label_outputs(markdown, LABEL[language])
+        line = model.text("code_download", language).format(href=href)
+        markdown += f"\n\n{line}\n"  # at the end of every page with code
+    return site.label_outputs(markdown, output_labels(model, language))
+
+
+def output_labels(model: site.Site, language: str) -> dict[str, str]:
+    """Include suffix -> the label of an Output box that includes such a file."""
+    return {".txt": model.text("computed_output", language),
+            ".real.txt": model.text("recorded_output", language)}
 
 
 def on_page_content(html, page, config, files):
@@ -175,7 +171,7 @@ def on_post_page(output, page, config):
     output = re.sub(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">', "",
                     output)
     dialog = 'data-md-component="search" role="dialog"'
-    name = SEARCH[_language(config)]
+    name = site.of(config).text("search", _language(config))  # of the search dialog
     output = output.replace(dialog, f'{dialog} aria-label="{name}"', 1)
     root = re.sub(r"^https?://[^/]+", "", config["site_url"] or "/")
 

@@ -2,14 +2,34 @@
 # Fetch the front-end assets the pages need from the npm registry, so that no page
 # loads anything from another host: mermaid (diagrams) and KaTeX (math); and
 # axe-core, which the browser tests inject into every page (.cache/, never published).
+# The stamp stands for every file written here: a missing one (`make clean` removes
+# .cache/) fetches them all again. `--outputs` lists them (the Makefile's rule checks
+# each); `--check` exits 1 unless they are all there, at these versions.
 set -euo pipefail
 MERMAID=11.12.1
 KATEX=0.16.22
 AXE=4.14.1
 dest=docs/assets/vendor
 stamp="$dest/.versions"
+axe=.cache/vendor/axe.min.js
 want="mermaid@$MERMAID katex@$KATEX axe-core@$AXE"
-[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && exit 0
+outputs=("$stamp" "$dest/mermaid.min.js" "$dest/katex/katex.min.js"
+         "$dest/katex/katex.min.css" "$dest/katex/auto-render.min.js" "$dest/katex/fonts"
+         "$axe")
+current() {
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] || return 1
+  for output in "${outputs[@]}"; do [ -e "$output" ] || return 1; done
+}
+case "${1:-}" in
+  --outputs) printf '%s\n' "${outputs[@]}"; exit 0 ;;
+  --check) if current; then exit 0; else exit 1; fi ;;
+  "") ;;
+  *) echo "usage: bash tools/vendor.sh [--outputs | --check]" >&2; exit 2 ;;
+esac
+if current; then
+  touch "$stamp"  # newer than this script again: make has nothing to do
+  exit 0
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent "mermaid@$MERMAID" "katex@$KATEX" "axe-core@$AXE" >/dev/null)
@@ -21,7 +41,7 @@ tar -xzf "$tmp/katex-$KATEX.tgz" -C "$tmp"
 cp -r "$tmp/package/dist/katex.min.js" "$tmp/package/dist/katex.min.css" \
       "$tmp/package/dist/fonts" "$tmp/package/dist/contrib/auto-render.min.js" \
       "$dest/katex/"
-mkdir -p .cache/vendor
+mkdir -p "$(dirname "$axe")"
 tar -xzf "$tmp/axe-core-$AXE.tgz" -C "$tmp" package/axe.min.js
-mv "$tmp/package/axe.min.js" .cache/vendor/
+mv "$tmp/package/axe.min.js" "$axe"
 echo "$want" > "$stamp"

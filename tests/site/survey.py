@@ -153,7 +153,9 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
             unrendered = True
         page.evaluate("document.fonts.ready.then(() => true)")
         result = page.evaluate(MEASURE, CJK)
-        if AXE.exists():
+        if not AXE.exists():
+            result["axe"] = None  # not checked: test_reader.py fails and says why
+        else:
             result["axe"] = page.evaluate("""async () => (await axe.run(document,
                 {resultTypes: ["violations"]})).violations.map(v =>
                 ({id: v.id, impact: v.impact, nodes: v.nodes.length}))""")

@@ -32,7 +32,8 @@ def pages(site_dir: Path) -> dict[str, str]:
     return found
 
 
-language_of = site.load().language_of_url
+SITE = site.load()
+language_of = SITE.language_of_url
 
 
 def search_index(site_dir: Path, language: str) -> dict:
@@ -103,16 +104,15 @@ def test_the_code_archive_holds_every_snippet_and_the_pins(site_dir):
 
 
 def test_output_boxes_say_where_their_figures_come_from(site_dir):
-    titles = {"en": "Output", "zh": "输出"}
     labelled = 0
     for url_path, html in pages(site_dir).items():
-        title = titles[language_of(url_path)]
+        title = SITE.text("output_title", language_of(url_path))
         boxes = html.count(f'<span class="filename">{title}')
         labels = re.findall(
             f'<span class="filename">{title}<span class="output-source">([^<]+)</span>',
             html)
         assert len(labels) == boxes, url_path
-        known = set(site_hooks.LABEL[language_of(url_path)].values())
+        known = set(site_hooks.output_labels(SITE, language_of(url_path)).values())
         assert {html_lib.unescape(label) for label in labels} <= known, url_path
         labelled += len(labels)
     assert labelled > 0
