@@ -160,3 +160,16 @@ def test_site_url_and_repository_come_from_the_environment(monkeypatch):
     assert built["site_url"] == "https://example.org/inside-phi3/"
     assert built["repo_url"] == "https://example.org/someone/inside-phi3"
     assert built["edit_uri"] == "edit/main/docs/"
+
+
+MAX_SITE_MB = 25  # the whole site, its code archive apart (it grows with the code)
+
+
+def test_the_site_stays_small(site_dir):
+    """What a reader downloads, mirrors or deploys: the pages in both languages, the
+    notebooks, the tiny checkpoint once, the theme and the vendored scripts."""
+    sizes = {path.relative_to(site_dir).as_posix(): path.stat().st_size
+             for path in site_dir.rglob("*") if path.is_file()}
+    sizes.pop(site_hooks.ARCHIVE)
+    largest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
+    assert sum(sizes.values()) <= MAX_SITE_MB * 1e6, f"largest files: {largest}"
