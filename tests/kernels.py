@@ -40,7 +40,8 @@ EXACT = frozenset({
     "masked_fill", "where", "fill", "zeros_like", "ones_like", "empty_like",
     "repeat", "repeat_interleave", "tril", "triu", "flip", "roll", "constant_pad_nd",
     "lift_fresh", "detach", "_unsafe_view", "expand", "_to_copy",
-    # correctly rounded arithmetic (IEEE 754), one rounding each
+    # correctly rounded arithmetic (IEEE 754), one rounding each (add and sub only
+    # without an alpha: x + alpha * y may be fused into one rounding or not)
     "add", "sub", "rsub", "mul", "div", "neg", "abs", "sqrt", "reciprocal",
     # comparisons and selections: no rounding
     "max", "min", "amax", "amin", "argmax", "argmin", "topk", "sort", "eq", "ne",
@@ -60,7 +61,7 @@ def describe(value):
 
 @dataclass(frozen=True)
 class Call:
-    """One ATen call: its name, its arguments and its results as `describe` gives them."""
+    """One ATen call: its name, arguments and results as `describe` gives them."""
 
     op: str
     inputs: tuple
@@ -85,7 +86,8 @@ class KernelTrace(TorchDispatchMode):
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         result = func(*args, **kwargs)
-        inputs = [a for a in tree_flatten((args, kwargs))[0] if isinstance(a, torch.Tensor)]
+        inputs = [a for a in tree_flatten((args, kwargs))[0]
+                  if isinstance(a, torch.Tensor)]
         outputs = [r for r in tree_flatten(result)[0] if isinstance(r, torch.Tensor)]
         if self.derived is not None:
             if not any(tensor in self.derived for tensor in inputs):
@@ -94,8 +96,10 @@ class KernelTrace(TorchDispatchMode):
                 self.derived[tensor] = True
         name = func.overloadpacket.__name__.removesuffix("_")
         rounds = any(tensor.is_floating_point() for tensor in outputs)
-        if rounds and not func.is_view and name not in EXACT:
-            self.calls.append(Call(str(func), describe(tuple(args)), describe(tuple(outputs))))
+        exact = name in EXACT and kwargs.get("alpha", 1) == 1
+        if rounds and not func.is_view and not exact:
+            self.calls.append(
+                Call(str(func), describe(tuple(args)), describe(tuple(outputs))))
         return result
 
 
@@ -106,11 +110,11 @@ def kernel_trace(function, *args, sources=None, **kwargs):
     return result, trace.calls
 
 
-def differences(ours: list[Call], theirs: list[Call]) -> list[tuple[Call | None, Call | None]]:
+def differences(ours: list[Call], theirs: list[Call]) -> list[tuple]:
     """The pairs of calls that differ, in order (None where one trace is shorter)."""
     length = max(len(ours), len(theirs))
-    padded = [(ours[i] if i < len(ours) else None, theirs[i] if i < len(theirs) else None)
-              for i in range(length)]
+    padded = [(ours[i] if i < len(ours) else None,
+               theirs[i] if i < len(theirs) else None) for i in range(length)]
     return [(a, b) for a, b in padded if a != b]
 
 
@@ -120,7 +124,8 @@ def first_difference(ours: list[Call], theirs: list[Call]) -> str:
     if not different:
         return "the traces are identical"
     a, b = different[0]
-    return (f"{len(different)} of {max(len(ours), len(theirs))} calls differ; the first:"
+    total = max(len(ours), len(theirs))
+    return (f"{len(different)} of {total} calls differ; the first:"
             f"\n  ours:   {a}\n  theirs: {b}")
 
 

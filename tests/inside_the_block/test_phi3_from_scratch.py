@@ -12,7 +12,12 @@ from transformers import AutoConfig, AutoModelForCausalLM
 from snippets.inside_the_block.phi3_from_scratch import Phi3FromScratch, generate_greedy
 from tests.facts import real_size_phi3
 from tests.helpers import run_script
-from tests.kernels import differences, first_difference, kernel_trace, reordering_tolerance
+from tests.kernels import (
+    differences,
+    first_difference,
+    kernel_trace,
+    reordering_tolerance,
+)
 from tools.paths import TEST_DATA
 
 LAYERS, HEADS, HEAD_DIM = 3, 4, 12
@@ -43,7 +48,8 @@ def both_traces(ours, theirs, input_ids, **their_kwargs):
     transformers without its KV cache, as our model: the cache copies the keys and
     values it returns, which changes the layout the attention's products read.
     """
-    our_logits, our_calls = kernel_trace(ours, input_ids, sources=list(ours.parameters()))
+    our_logits, our_calls = kernel_trace(
+        ours, input_ids, sources=list(ours.parameters()))
     output, their_calls = kernel_trace(
         theirs, input_ids, use_cache=False, sources=list(theirs.parameters()),
         **their_kwargs)
@@ -65,8 +71,10 @@ def test_logits_equal_eager_attention(num_kv_heads, sliding_window, same_trace, 
                                       batch):
     ours, theirs = tiny_pair(num_kv_heads, sliding_window, "eager", dtype)
     input_ids = torch.randint(0, 120, (batch, 11))
-    our_logits, their_logits, our_calls, their_calls = both_traces(ours, theirs, input_ids)
-    assert (our_calls == their_calls) == same_trace, first_difference(our_calls, their_calls)
+    our_logits, their_logits, our_calls, their_calls = both_traces(
+        ours, theirs, input_ids)
+    assert (our_calls == their_calls) == same_trace, first_difference(
+        our_calls, their_calls)
     if same_trace:  # the same kernels on the same layouts: the same bits, on every CPU
         assert torch.equal(our_logits, their_logits)
         return
@@ -85,13 +93,15 @@ def test_logits_equal_eager_attention(num_kv_heads, sliding_window, same_trace, 
     torch.testing.assert_close(our_logits, their_logits, rtol=0, atol=tolerance)
 
 
-@pytest.mark.parametrize(("num_kv_heads", "sliding_window"), [(4, None), (2, 3), (1, 5)])
+@pytest.mark.parametrize(("num_kv_heads", "sliding_window"),
+                         [(4, None), (2, 3), (1, 5)])
 def test_logits_close_to_sdpa(num_kv_heads, sliding_window):
     """transformers' default attention, one fused kernel, adds up in another order."""
     ours, theirs = tiny_pair(num_kv_heads, sliding_window, "sdpa")
     seq = 11
     input_ids = torch.randint(0, 120, (2, seq))
-    our_logits, their_logits, our_calls, their_calls = both_traces(ours, theirs, input_ids)
+    our_logits, their_logits, our_calls, their_calls = both_traces(
+        ours, theirs, input_ids)
     assert any(c.op.startswith("aten._scaled_dot_product") for c in their_calls)
     assert our_calls != their_calls
     # Per layer, the fused kernel sums the scores (HEAD_DIM terms), the softmax's
@@ -120,7 +130,8 @@ def real_widths(layers, vocab_size, device=None, dtype=torch.float32):
 def test_logits_equal_bit_for_bit_at_real_widths(dtype):
     ours, theirs = real_widths(layers=2, vocab_size=512, dtype=dtype)
     input_ids = torch.randint(0, 512, (1, 7))
-    our_logits, their_logits, our_calls, their_calls = both_traces(ours, theirs, input_ids)
+    our_logits, their_logits, our_calls, their_calls = both_traces(
+        ours, theirs, input_ids)
     assert our_calls == their_calls, first_difference(our_calls, their_calls)
     assert torch.equal(our_logits, their_logits)
 

@@ -52,5 +52,6 @@ def test_cos_sin_run_the_same_kernels_as_transformers():
     (cos, sin), our_calls = kernel_trace(
         rotary_cos_sin, p.head_dim, p.positions, theta=p.rope_theta)
     (their_cos, their_sin), their_calls = kernel_trace(theirs)
-    assert our_calls and our_calls == their_calls, first_difference(our_calls, their_calls)
+    assert our_calls and our_calls == their_calls, first_difference(
+        our_calls, their_calls)
     assert torch.equal(cos, their_cos) and torch.equal(sin, their_sin)

@@ -31,7 +31,8 @@ def test_the_loop_stops_at_the_end_of_text_token():
 @pytest.mark.parametrize("temperature", [None, 0.8])
 def test_the_loop_runs_the_same_kernels_as_generate(temperature):
     """Why the page says "the very same scores": without a KV cache on either side,
-    every call whose result can depend on the kernel is the same, on the same layouts."""
+    every call whose result can depend on the kernel is the same, on the same
+    layouts."""
     model, input_ids = generation_loop.model, generation_loop.input_ids
     weights = list(model.parameters())
     settings = ({"do_sample": False} if temperature is None
