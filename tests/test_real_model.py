@@ -3,9 +3,9 @@
 `make test-real` (`pytest --real-model`) needs the network or a Hugging Face cache
 that holds microsoft/Phi-3-mini-4k-instruct. Every output a page shows, computed
 (`.txt`) or recorded (`.real.txt`), must be what the real model prints. Each snippet
-runs in a process of its own, so one snippet's model (7.6 GB in bfloat16, 15.3 GB in
-float32) is freed before the next loads; a snippet whose pre-flight check finds too
-little memory is skipped with the check's message.
+runs in a process of its own, so one snippet's model (7.6 GB in bfloat16) is freed
+before the next loads; a snippet whose pre-flight check finds too little memory is
+skipped with the check's message.
 """
 
 from __future__ import annotations

@@ -53,19 +53,21 @@ class CausalSelfAttention(torch.nn.Module):
         k = k.view(batch, seq, self.num_kv_heads, self.head_dim).transpose(1, 2)
         v = v.view(batch, seq, self.num_kv_heads, self.head_dim).transpose(1, 2)
         q, k = apply_rotary(q, k, cos, sin)  # positions enter here (RoPE)
+        q, k = q.contiguous(), k.contiguous()  # (1)!
 
         # Grouped-query attention: each key/value head serves a group of query
-        # heads. With as many key/value heads as query heads the group size is 1.
+        # heads. With as many key/value heads as query heads there is nothing to do.
         group_size = self.num_heads // self.num_kv_heads
-        k = k.repeat_interleave(group_size, dim=1)  # (batch, heads, seq, head_dim)
-        v = v.repeat_interleave(group_size, dim=1)  # (batch, heads, seq, head_dim)
+        if group_size > 1:
+            k = k.repeat_interleave(group_size, dim=1)  # (batch, heads, seq, head_dim)
+            v = v.repeat_interleave(group_size, dim=1)  # (batch, heads, seq, head_dim)
 
         # Times 1/sqrt(d) rather than divided by sqrt(d): the same maths, rounded as
-        # transformers rounds it, so the two give the same bits.
+        # transformers rounds it.
         scores = q @ k.transpose(-2, -1) * self.head_dim**-0.5  # (b, h, seq, seq)
         allowed = causal_mask(seq, self.sliding_window, device=x.device)
         scores = scores.masked_fill(~allowed, float("-inf"))  # weight 0 after softmax
-        weights = scores.float().softmax(dim=-1).to(v.dtype)  # (1)!
+        weights = scores.float().softmax(dim=-1).to(v.dtype)  # (2)!
         heads = weights @ v  # (batch, heads, seq, head_dim): weighted sum of values
 
         heads = heads.transpose(1, 2).reshape(batch, seq, q_size)  # heads side by side

@@ -41,6 +41,7 @@ print(change.round(decimals=2))
 # --8<-- [start:decoder-sees-past]
 ids = tokenizer(original, return_tensors="pt").input_ids
 edited_ids = tokenizer(edited, return_tensors="pt").input_ids
+assert ids.shape == edited_ids.shape  # same length: matrices of the same shapes
 first_edit = int((ids != edited_ids).nonzero()[0, 1])  # position of "mat" / "rug"
 before, after = hidden_states_before_and_after(model.model, ids, edited_ids)
 print("positions before the edit unchanged:",

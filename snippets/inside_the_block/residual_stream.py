@@ -21,7 +21,7 @@ def catch(module, args, kwargs, output):
 hook = layer.register_forward_hook(catch, with_kwargs=True)
 input_ids = tokenizer("The capital of France is", return_tensors="pt").input_ids
 with torch.no_grad():
-    model.model(input_ids)
+    model.model(input_ids, use_cache=False)  # (1)!
 hook.remove()
 # --8<-- [end:catch-layer]
 

@@ -11,15 +11,15 @@ from snippets.inside_the_block.phi3_from_scratch import (
 from snippets.preflight import check_environment
 
 MODEL_ID = "microsoft/Phi-3-mini-4k-instruct"
-check_environment(MODEL_ID, dtype=torch.float32)  # float32 needs twice the memory
+check_environment(MODEL_ID)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
-# "eager": transformers' step-by-step attention, the same operations in the same
-# order as ours (its default, a fused kernel, adds up in another order).
-# float32, not the checkpoint's bfloat16: model.generate's KV cache multiplies
-# matrices of other shapes than our loop, so it rounds differently, and bfloat16's
-# few digits could let that change which of two close tokens wins.
+# "eager": transformers' step-by-step attention, the same operations as ours (its
+# default, a fused kernel, adds up in another order).
 model = AutoModelForCausalLM.from_pretrained(
-    MODEL_ID, dtype=torch.float32, attn_implementation="eager").eval()
+    MODEL_ID,
+    dtype=torch.bfloat16,  # the checkpoint's own dtype: half the memory of float32
+    attn_implementation="eager",
+).eval()
 # --8<-- [end:load]
 
 # --8<-- [start:load-weights]
@@ -40,9 +40,11 @@ for name in list(state_dict)[:7]:  # the embedding, then the first layer's weigh
 prompt = "The capital of France is"
 input_ids = tokenizer(prompt, return_tensors="pt").input_ids  # (1, seq)
 with torch.no_grad():
-    their_logits = model(input_ids).logits  # (1, seq, vocab)
+    # use_cache=False: no KV cache, as in our model (its copies of the keys and
+    # values would lie differently in memory)
+    their_logits = model(input_ids, use_cache=False).logits  # (1, seq, vocab)
     our_logits = scratch(input_ids)  # (1, seq, vocab)
-torch.testing.assert_close(our_logits, their_logits, rtol=1e-5, atol=1e-5)
+assert torch.equal(our_logits, their_logits)  # not close: equal, bit for bit
 print("same logits as transformers:", tuple(our_logits.shape))
 # --8<-- [end:same-logits]
 
@@ -50,7 +52,10 @@ print("same logits as transformers:", tuple(our_logits.shape))
 eos_token_ids = model.generation_config.eos_token_id  # <|endoftext|>, <|end|>, ...
 new_tokens = 8
 ours = generate_greedy(scratch, input_ids, new_tokens, eos_token_ids=eos_token_ids)
-theirs = model.generate(input_ids, do_sample=False, max_new_tokens=new_tokens)
+# Recompute every position at every step, and score every position, as our loop
+# does (by default generate keeps a KV cache and scores only the last position).
+theirs = model.generate(input_ids, do_sample=False, max_new_tokens=new_tokens,
+                        use_cache=False, logits_to_keep=0)
 assert torch.equal(ours, theirs), (ours, theirs)
 print("same tokens as model.generate:", ours.shape[1] - input_ids.shape[1], "new")
 # --8<-- [end:same-tokens]

@@ -18,8 +18,9 @@ input_ids = tokenizer("Every code block on every page", return_tensors="pt").inp
 def generate_by_hand(model, input_ids, max_new_tokens, temperature=None):
     """Score, choose, append, repeat: greedy without a temperature, else sampled."""
     for _ in range(max_new_tokens):
+        # use_cache=False: no KV cache, every step recomputes every position.
         # logits_to_keep=1: the LM head scores the last position only, the one we use
-        logits = model(input_ids, logits_to_keep=1).logits[:, -1]  # (1, vocab)
+        logits = model(input_ids, use_cache=False, logits_to_keep=1).logits[:, -1]
         if temperature is None:
             next_token = logits.argmax(dim=-1, keepdim=True)  # (1, 1)
         else:

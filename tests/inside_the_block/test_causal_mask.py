@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from tests.helpers import run_script
+from tests.kernels import first_difference, kernel_trace
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +31,20 @@ def test_phi3_earlier_positions_unchanged(causal):
     assert torch.equal(before[:, :first], after[:, :first])
     assert not torch.equal(before[:, first:], after[:, first:])
     assert (after - before)[:, first:].abs().amax(-1).min() > 0  # later ones change too
+
+
+def test_phi3_runs_the_same_kernels_before_and_after_the_edit(causal):
+    """The page's reason for "bit for bit": same length, so the same kernels on the
+    same layouts; a shorter input multiplies matrices of other shapes."""
+    ids = causal.tokenizer(causal.original, return_tensors="pt").input_ids
+    edited = causal.tokenizer(causal.edited, return_tensors="pt").input_ids
+    body = causal.model.model
+    weights = list(body.parameters())
+    _, before = kernel_trace(body, input_ids=ids, sources=weights)
+    _, after = kernel_trace(body, input_ids=edited, sources=weights)
+    assert before and before == after, first_difference(before, after)
+    _, shorter = kernel_trace(body, input_ids=ids[:, :-1], sources=weights)
+    assert shorter != before
 
 
 def test_encoder_every_position_changes(causal):

@@ -6,6 +6,7 @@ from transformers.models.phi3.modeling_phi3 import Phi3RotaryEmbedding
 from snippets.inside_the_block.rotary import rotary_frequencies
 from tests.facts import real_size_phi3
 from tests.helpers import run_script
+from tests.kernels import first_difference, kernel_trace
 
 
 def test_only_embed_tokens_reads_the_input():
@@ -37,3 +38,20 @@ def test_versus_transformers_prints_true():
     torch.testing.assert_close(p.sin, p.their_sin, rtol=0, atol=0)
     for mine, reference in zip(p.ours, p.theirs):
         torch.testing.assert_close(mine, reference)
+
+
+def test_cos_sin_run_the_same_kernels_as_transformers():
+    """Why cos and sin are equal bit for bit: the same calls on the same layouts,
+    counting what Phi3RotaryEmbedding computes when it is built (its frequencies)."""
+    from snippets.inside_the_block import positions_in_phi3 as p
+    from snippets.inside_the_block.rotary import rotary_cos_sin
+
+    def theirs():
+        return Phi3RotaryEmbedding(p.config)(p.q, p.positions)
+
+    (cos, sin), our_calls = kernel_trace(
+        rotary_cos_sin, p.head_dim, p.positions, theta=p.rope_theta)
+    (their_cos, their_sin), their_calls = kernel_trace(theirs)
+    assert our_calls and our_calls == their_calls, first_difference(
+        our_calls, their_calls)
+    assert torch.equal(cos, their_cos) and torch.equal(sin, their_sin)
