@@ -44,7 +44,10 @@ def test_a_new_page_in_four_steps(tmp_path):
         source, target = ROOT / name, copy / name
         target.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
-    (copy / ".cache").symlink_to(ROOT / ".cache")  # the stand-in, built already
+    # the stand-in, built already; the rest of .cache/ (notebooks the build writes,
+    # the site, records) is the copy's own: the project's build may run meanwhile
+    (copy / ".cache").mkdir()
+    (copy / ".cache" / "hf").symlink_to(ROOT / ".cache" / "hf")
     python = sys.executable
     # 1. the scaffold
     finish(start(python, "-m", "tools.new_page", "--chapter", "first-steps", "--slug",
