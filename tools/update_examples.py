@@ -58,6 +58,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -79,9 +80,14 @@ OUTPUT = re.compile(r"(?P<snippet>snippets/.+)/output/(?P<stem>\w+)/"
                     r"(?P<section>[-\w]+)(?P<real>\.real)?\.txt$")
 RECORDS = CACHE / "update-examples"
 ROUNDS = 3  # without --check: written files are read again by the next round
-# What the worker processes import once, before any unit runs (their fork server).
-PRELOAD = ["torch", "transformers", "transformers.models.phi3.modeling_phi3",
-           "matplotlib.pyplot"]
+# What the units' processes import once, before any unit runs (their fork server):
+# what they all need, and when figures are drawn, what drawing needs (the site model
+# loads mkdocs.yml's plugins: a second per process otherwise). Names that fail to
+# import are skipped.
+PRELOAD = ["torch", "transformers", "transformers.models.phi3.modeling_phi3"]
+PRELOAD_FIGURES = ["matplotlib.pyplot", "matplotlib.backends.backend_svg",
+                   "mkdocs.config.defaults", "mkdocs.contrib.search",
+                   "mkdocs_jupyter.plugin", "mkdocs_static_i18n.plugin"]
 
 
 def included_outputs() -> set[Path]:
@@ -245,6 +251,7 @@ SKIPPED_TOP = {".git", ".cache", ".venv", "site"}
 CODE_AND_PAGES = {".py", ".md"}
 
 
+@functools.cache
 def tokenizer_dir() -> Path | None:
     from tools import hfcache
 
@@ -293,12 +300,15 @@ class Reads:
         code: set[Path] = set()
         for module in list(sys.modules.values()):
             name = getattr(module, "__file__", None)
-            if isinstance(name, str) and os.path.isabs(name) and \
+            if isinstance(name, str) and _maybe_inside(name) and \
                     _inside(Path(name).resolve()) and Path(name).is_file():
                 code.add(Path(name).resolve())
         for name in self.files:
+            if not _maybe_inside(name) and (
+                    "__pycache__" in name or name.startswith(_system_prefixes())):
+                continue  # (quick: most files a unit opens are Python's)
             path = Path(name).resolve()
-            if "__pycache__" in path.parts or not path.is_file():
+            if not path.is_file():
                 continue
             if _inside(path) or _in_tokenizer(path):
                 keys.add(_file_key(path))
@@ -308,7 +318,11 @@ class Reads:
                     keys |= {_file_key(p) for p in path.parent.iterdir() if p.is_file()}
             elif not _system(path):
                 keys.add(f"stat:{path}")
+        tokenizer = tokenizer_dir()
         for name in self.folders:
+            if not _maybe_inside(name) and not (
+                    tokenizer and name.startswith(str(tokenizer))):
+                continue
             path = Path(name).resolve()
             if path.is_dir() and (_inside(path) or _in_tokenizer(path)):
                 keys.add(f"folder:{_shown(path)}")
@@ -328,17 +342,31 @@ def _inside(path: Path) -> bool:
     return bool(parts) and parts[0] not in SKIPPED_TOP and "__pycache__" not in parts
 
 
+def _maybe_inside(name: str) -> bool:
+    """`_inside`, told from the absolute path's text (no symbolic links resolved)."""
+    root = str(ROOT) + os.sep
+    if not name.startswith(root) or "__pycache__" in name:
+        return False
+    return name[len(root):].split(os.sep, 1)[0] not in SKIPPED_TOP
+
+
 def _in_tokenizer(path: Path) -> bool:
     folder = tokenizer_dir()
     return folder is not None and folder in path.parents
 
 
-def _system(path: Path) -> bool:
+@functools.cache
+def _system_prefixes() -> tuple[str, ...]:
     """Python's and the packages' files (their versions are an input), the kernel's
-    pseudo-files, temporary files, and this repository's caches."""
-    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir(),
-                "/proc", "/sys", "/dev", str(ROOT), str(CACHE.resolve())}
-    return any(path == Path(p) or Path(p) in path.parents for p in prefixes)
+    pseudo-files, temporary files, and this repository (its caches: what is inside
+    is checked first)."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir(),
+               "/proc", "/sys", "/dev", str(ROOT), str(CACHE.resolve())}
+    return tuple(os.path.join(os.path.realpath(folder), "") for folder in folders)
+
+
+def _system(path: Path) -> bool:
+    return str(path).startswith(_system_prefixes())
 
 
 def _shown(path: Path) -> str:
@@ -510,14 +538,16 @@ def _work(unit: Unit, connection, threads: int) -> None:
 
 def run_units(todo: list[Unit], jobs: int) -> dict[Unit, dict]:
     """Compute `todo`, `jobs` at a time, each in a new process forked from a server
-    that imported PRELOAD once; {unit: its message}. Raises if one failed."""
+    that imported PRELOAD once (the server of the first call serves the next rounds);
+    {unit: its message}. Raises UnitFailed if one failed."""
     import multiprocessing
     from multiprocessing.connection import wait
 
     if not todo:
         return {}
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    drawing = any(unit.kind == "figures" for unit in todo)
+    context.set_forkserver_preload(PRELOAD + (PRELOAD_FIGURES if drawing else []))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
         else os.cpu_count() or 1
     jobs = max(1, min(jobs, len(todo)))
