@@ -123,3 +123,38 @@ def test_a_record_holds_until_an_input_output_or_definition_changes(tmp_path,
     assert holds()
     (folder / "new file").write_text("")  # in the folder it listed
     assert not holds()
+
+
+def test_a_unit_that_read_a_file_written_in_its_round_runs_again(tmp_path,
+                                                                  monkeypatch):
+    """Files are written when the round ends: a unit that read one before (the facts
+    read the outputs) recorded the old content, and the next round computes it
+    again."""
+    from tools import update_examples
+
+    monkeypatch.setattr(update_examples, "RECORDS", tmp_path / "records")
+    shown, facts = tmp_path / "shown.txt", tmp_path / "facts.json"
+    shown.write_text("old")
+    facts.write_text("from old")
+    writer = update_examples.Unit("outputs", "writer.py", ("main",))
+    reader = update_examples.Unit("facts", "reader")
+    messages = {writer: {"produced": {str(shown): b"new"}, "inputs": [],
+                         "seconds": 0.1},
+                reader: {"produced": {str(facts): b"from old"},
+                         "inputs": [f"file:{shown}"], "seconds": 0.1}}
+    computed = []
+
+    def run_units(todo, jobs):
+        computed.append(sorted(unit.path for unit in todo))
+        return {unit: messages[unit] for unit in todo}
+
+    monkeypatch.setattr(update_examples, "units", lambda only: [writer, reader])
+    monkeypatch.setattr(update_examples, "run_units", run_units)
+    run = update_examples.Run(check=False, recompute=False, jobs=1, installed="x")
+    assert run.round(only={shown}) is True  # it wrote shown.txt
+    assert shown.read_text() == "new"
+    messages[reader]["produced"] = {str(facts): b"from new"}
+    assert run.round(only={shown}) is True  # the reader again: it read "old"
+    assert computed == [["reader", "writer.py"], ["reader"]]
+    assert facts.read_text() == "from new"
+    assert run.round(only={shown}) is False and computed[-1] == []

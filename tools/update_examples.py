@@ -29,8 +29,9 @@ bytes: drawn on another CPU it is the same figure, and it is not rewritten.
 4. Units and the cache. The work is cut into units (`Unit`): one snippet's outputs,
 one chapter's facts, one figure module's figures; and the pages' restated numbers,
 which need this run's facts. Each of the first three runs in a process of its own,
-forked from a server that imported torch, transformers and matplotlib once, as many
-at a time as the machine has cores, and reports what it read (`Reads`): the files it
+forked from a server that imported torch and transformers once (and what drawing
+needs, when figures are drawn), as many at a time as the machine has cores
+(`--jobs`), and reports what it read (`Reads`): the files it
 opened (with the other files of their folder when they are data: a checkpoint's
 weights are read by Rust, where Python doesn't see it), the folders it listed, the
 modules of this repository it ran, and the files and folders their code names in a
@@ -46,7 +47,8 @@ an input: the outputs must not depend on it.
 
 Without --check, stale files are written once every unit of the round has finished;
 a unit that read a file written then (the facts read outputs, the tokens chapter
-counts the pages) is computed again in the next round, until nothing changes.
+counts the pages) recorded what it read before, and is computed again in the next
+round, until nothing changes (three rounds at most).
 
     python -m tools.update_examples           # rewrite stale outputs, facts, figures
     python -m tools.update_examples --check   # exit 1 if any of them is stale
@@ -649,7 +651,11 @@ class Run:
                 Record.forget(unit.name)
             else:
                 passed[unit] = message
-        # The inputs were fingerprinted by the units as they read them; write only now.
+        # What the units read, as they read it: nothing is written during a round.
+        # A unit that read a file written now is computed again in the next round.
+        read = {unit: {key: fingerprint(key) for key in message["inputs"]
+                       if key.removeprefix("file:") not in message["produced"]}
+                for unit, message in passed.items()}
         for path, data in writes.items():
             if not self.check:
                 _write_atomically(path, data)
@@ -657,9 +663,7 @@ class Run:
         for unit, message in passed.items():
             outputs = {name: fingerprint(_file_key(ROOT / name))
                        for name in message["produced"]}
-            inputs = {key: fingerprint(key) for key in message["inputs"]
-                      if key.removeprefix("file:") not in outputs}
-            Record(definitions[unit], inputs, outputs,
+            Record(definitions[unit], read[unit], outputs,
                    message["seconds"]).save(unit.name)
         if not only:
             writes.update(self.pages(facts, fingerprint))
@@ -703,9 +707,8 @@ class Run:
 
     def _report(self, stale: dict[Path, bytes]) -> None:
         for path in stale:
-            self.stale.append(path.relative_to(ROOT))
-            print(f"{'stale' if self.check else 'updated'}: {path.relative_to(ROOT)}",
-                  flush=True)
+            self.stale.append(Path(_shown(path)))
+            print(f"{'stale' if self.check else 'updated'}: {_shown(path)}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
