@@ -1,14 +1,18 @@
 """Every figure is drawn in both languages, reads in dark mode, and the pages show it.
 
 `make update-examples` draws them (tools/figures.py); tests/test_examples.py checks
-that drawing them again gives the committed bytes."""
+that drawing them again gives the committed figures, compared as a reader sees them
+(`tools.figures.differences`), which is tested here."""
 
 from __future__ import annotations
 
+import io
+import math
 import re
+
 import pytest
 
-from tools import site
+from tools import figures, site
 from tools.figures import CJK_FONT
 from tools.paths import DOCS
 
@@ -20,6 +24,89 @@ def drawn():
     """The committed figures: `make update-examples --check` (tests/test_examples.py)
     draws them again and fails when they differ."""
     return DOCS
+
+
+# Gradient norms over 40 layers, as the figures of "Inside the block" plot them.
+VALUES = [math.exp(-0.3 * i) * (1 + 0.2 * math.sin(i)) for i in range(40)]
+
+
+def draw(values, label="x + f(norm(x))") -> bytes:
+    """An SVG drawn as tools.figures draws the site's: its style, log axis, markers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(figures.STYLE):
+        figure, axes = plt.subplots(figsize=(6.4, 3.6))
+        axes.semilogy(range(1, len(values) + 1), values, "o-", markersize=3,
+                      label=label)
+        axes.legend()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None},
+                       bbox_inches="tight")
+        plt.close(figure)
+    return buffer.getvalue()
+
+
+def test_a_figure_whose_data_changed_in_the_last_bits_is_the_same():
+    """What another CPU does: a few float32 ulps (1e-6 relative) on every value."""
+    stored = draw(VALUES)
+    drawn = draw([value * (1 + 1e-6 * math.cos(i)) for i, value in enumerate(VALUES)])
+    assert stored != drawn  # the bytes differ...
+    assert figures.differences(stored, drawn) == []  # ...the figure does not
+
+
+def test_a_figure_whose_data_moved_visibly_is_not_the_same():
+    moved = list(VALUES)
+    moved[20] *= 1.05  # one point, a twentieth of its value: about 1 pt up
+    found = figures.differences(draw(VALUES), draw(moved))
+    assert found and all("moved by" in line for line in found), found
+
+
+def test_a_figure_with_other_text_or_points_is_not_the_same():
+    stored = draw(VALUES)
+    assert figures.differences(stored, draw(VALUES, label="f(norm(x))"))
+    assert figures.differences(stored, draw(VALUES + [VALUES[-1] / 2]))
+
+
+def longest_path_moved(svg: bytes, by: float) -> bytes:
+    """`svg` with the last y of its longest path (the data line) moved by `by` pt."""
+    text = svg.decode()
+    longest = max(re.finditer(r' d="([^"]*)"', text), key=lambda m: len(m[1]))
+    numbers = list(re.finditer(r"[\d.]+", longest[1]))
+    last = numbers[-1]
+    start = longest.start(1) + last.start()
+    moved = f"{float(last[0]) + by:f}"
+    return (text[:start] + moved + text[start + len(last[0]):]).encode()
+
+
+def test_the_tolerance_is_where_it_says():
+    stored, tolerance = draw(VALUES), figures.TOLERANCE
+    assert figures.differences(stored, longest_path_moved(stored, 0.9 * tolerance)) == []
+    assert figures.differences(stored, longest_path_moved(stored, 1.5 * tolerance))
+
+
+def test_path_simplification_is_off():
+    """Simplified, a line loses the vertices closer to it than 1/9 pixel, and which
+    ones depends on the data's last bits: with the style, every point stays."""
+    flat = [1 + 1e-4 * math.sin(i) for i in range(500)]
+    longest = max(re.findall(r' d="([^"]*)"', draw(flat).decode()), key=len)
+    assert longest.count("L") == len(flat) - 1
+
+
+def test_an_equal_figure_is_not_rewritten(tmp_path):
+    """`make update-examples` writes a figure only if it is not current."""
+    from tools.update_examples import is_current
+
+    target = tmp_path / "figures" / "gradients.svg"
+    target.parent.mkdir()
+    target.write_bytes(draw(VALUES))
+    last_bits = draw([value * (1 + 1e-6) for value in VALUES])
+    moved = list(VALUES)
+    moved[5] *= 1.1
+    assert is_current(target, last_bits)
+    assert not is_current(target, draw(moved))
 
 
 def svg_text(svg) -> str:

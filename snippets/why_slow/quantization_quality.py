@@ -54,7 +54,7 @@ reference = Phi3ForCausalLM.from_pretrained(CHECKPOINT, dtype=torch.float32)
 reference_logits, reference_loss = logits_and_loss(reference)
 results = {}  # name: (KL per token, top-1 agreement, held-out loss)
 print(f"{'':>8}  KL per token  top-1 agrees  held-out loss")
-print(f"{'float32':>8}  {'(reference)':>12}  {'':>12}  {reference_loss:13.3f}")
+print(f"{'float32':>8}  {'(reference)':>12}  {'':>12}  {reference_loss:13.2f}")
 for name, quantized in [("bfloat16", None), ("int8", Int8Linear), ("int4", Int4Linear)]:
     model = Phi3ForCausalLM.from_pretrained(CHECKPOINT, dtype=torch.bfloat16)
     if quantized:  # as the recipes do: bfloat16 weights in, then quantized
@@ -62,5 +62,7 @@ for name, quantized in [("bfloat16", None), ("int8", Int8Linear), ("int4", Int4L
     logits, loss = logits_and_loss(model)
     kl, agreement = compare(reference_logits, logits)
     results[name] = (kl, agreement, loss)
-    print(f"{name:>8}  {kl:12.5f}  {agreement:12.1%}  {loss:13.3f}")
+    # As many digits as stay the same on every CPU: bfloat16 rounds differently with
+    # other kernels, and the top token of a few positions changes.
+    print(f"{name:>8}  {kl:12.4f}  {agreement:12.0%}  {loss:13.2f}")
 # --8<-- [end:measure]

@@ -1,0 +1,160 @@
+"""`make update-examples` recomputes a unit only when something it read changed.
+
+In a throwaway copy of the project, with two snippets whose outputs the pages show:
+logit_lens.py (it imports train_tiny.py and loads the tiny checkpoint, whose weights
+Rust reads) and chinese_cost.py (it reads the pages). Each step changes something and
+runs `python -m tools.update_examples --check` on both: what read it is computed
+again, the other is not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tools import hfcache
+from tools.paths import CACHE, ROOT
+from tools.update_examples import Fingerprints, Record, definition
+
+COPIED = ["docs", "snippets", "tools", "tests/__init__.py", "tests/data", "mkdocs.yml",
+          "pyproject.toml"]
+LENS = "snippets/scores_to_text/logit_lens.py"
+COST = "snippets/tokens/chinese_cost.py"
+
+
+def copy_project(folder):
+    copy = folder / "project"
+    for name in COPIED:
+        source, target = ROOT / name, copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target,
+                            ignore=shutil.ignore_patterns("__pycache__", "vendor"))
+        else:
+            shutil.copy(source, target)
+    (copy / ".cache").mkdir()
+    (copy / ".cache" / "hf").symlink_to(CACHE / "hf")  # the real-size cache, built
+    return copy
+
+
+def check(copy) -> tuple[int, str, dict[str, int]]:
+    """Exit status, output, and how many units were computed and reused."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.update_examples", "--check", LENS, COST],
+        cwd=copy, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PHI3_TOKENIZER_DIR": str(hfcache.real_tokenizer_dir())})
+    counts = re.search(r"(\d+) unit\(s\) computed, (\d+) unchanged", result.stdout)
+    assert counts, result.stdout + result.stderr[-3000:]
+    return result.returncode, result.stdout, {"computed": int(counts[1]),
+                                              "reused": int(counts[2])}
+
+
+def append(path, text):
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(text)
+
+
+@pytest.mark.real_tokenizer
+def test_a_unit_is_computed_again_only_when_an_input_changed(tmp_path):
+    copy = copy_project(tmp_path)
+    status, output, counts = check(copy)
+    assert (status, counts) == (0, {"computed": 2, "reused": 0}), output
+
+    # Nothing either reads: an unrelated snippet. A page only chinese_cost reads (a
+    # comment: its output stays the same).
+    append(copy / "snippets/scores_to_text/sampling.py", "# unrelated\n")
+    append(copy / "docs/why-slow/index.md", "\n<!-- a note -->\n")
+    status, output, counts = check(copy)
+    assert (status, counts) == (0, {"computed": 1, "reused": 1}), output
+
+    # A module logit_lens imports.
+    append(copy / "snippets/scores_to_text/train_tiny.py", "# a comment\n")
+    status, output, counts = check(copy)
+    assert (status, counts) == (0, {"computed": 1, "reused": 1}), output
+
+    # The checkpoint's weights, which Python never opens (safetensors reads them):
+    # the same tensors, other bytes.
+    from safetensors.torch import load_file, save_file
+
+    weights = copy / "snippets/scores_to_text/tiny-phi3/model.safetensors"
+    save_file(load_file(weights), weights, metadata={"format": "pt", "note": "again"})
+    status, output, counts = check(copy)
+    assert (status, counts) == (0, {"computed": 1, "reused": 1}), output
+
+    # Someone edits an output file the unit passed with: still stale.
+    lens = copy / "snippets/scores_to_text/output/logit_lens/lens.txt"
+    append(lens, "edited by hand\n")
+    status, output, counts = check(copy)
+    assert status == 1 and counts == {"computed": 1, "reused": 1}, output
+    assert "stale: snippets/scores_to_text/output/logit_lens/lens.txt" in output
+
+
+def test_a_record_holds_until_an_input_output_or_definition_changes(tmp_path,
+                                                                    monkeypatch):
+    monkeypatch.setattr("tools.update_examples.RECORDS", tmp_path / "records")
+    folder = tmp_path / "files"
+    folder.mkdir()
+    read, made = folder / "read.txt", folder / "made.txt"
+    read.write_text("input")
+    made.write_text("output")
+    fingerprint = Fingerprints()
+    keys = [f"file:{read}", f"folder:{folder}"]
+    defined = definition("outputs x.py", installed="torch==2.13.0", given="('a',)")
+    Record(defined, {key: fingerprint(key) for key in keys},
+           {str(made): fingerprint(f"file:{made}")}).save("outputs x.py")
+
+    def holds(defined=defined):
+        return Record.load("outputs x.py").holds(defined, Fingerprints())
+
+    assert holds()
+    assert not holds(definition("outputs x.py", "torch==2.14.0", "('a',)"))
+    assert not holds(definition("outputs x.py", "torch==2.13.0", "('a', 'b')"))
+    read.write_text("input, changed")
+    assert not holds()
+    read.write_text("input")
+    made.write_text("output, edited")
+    assert not holds()
+    made.write_text("output")
+    assert holds()
+    (folder / "new file").write_text("")  # in the folder it listed
+    assert not holds()
+
+
+def test_a_unit_that_read_a_file_written_in_its_round_runs_again(tmp_path,
+                                                                  monkeypatch):
+    """Files are written when the round ends: a unit that read one before (the facts
+    read the outputs) recorded the old content, and the next round computes it
+    again."""
+    from tools import update_examples
+
+    monkeypatch.setattr(update_examples, "RECORDS", tmp_path / "records")
+    shown, facts = tmp_path / "shown.txt", tmp_path / "facts.json"
+    shown.write_text("old")
+    facts.write_text("from old")
+    writer = update_examples.Unit("outputs", "writer.py", ("main",))
+    reader = update_examples.Unit("facts", "reader")
+    messages = {writer: {"produced": {str(shown): b"new"}, "inputs": [],
+                         "seconds": 0.1},
+                reader: {"produced": {str(facts): b"from old"},
+                         "inputs": [f"file:{shown}"], "seconds": 0.1}}
+    computed = []
+
+    def run_units(todo, jobs):
+        computed.append(sorted(unit.path for unit in todo))
+        return {unit: messages[unit] for unit in todo}
+
+    monkeypatch.setattr(update_examples, "units", lambda only: [writer, reader])
+    monkeypatch.setattr(update_examples, "run_units", run_units)
+    run = update_examples.Run(check=False, recompute=False, jobs=1, installed="x")
+    assert run.round(only={shown}) is True  # it wrote shown.txt
+    assert shown.read_text() == "new"
+    messages[reader]["produced"] = {str(facts): b"from new"}
+    assert run.round(only={shown}) is True  # the reader again: it read "old"
+    assert computed == [["reader", "writer.py"], ["reader"]]
+    assert facts.read_text() == "from new"
+    assert run.round(only={shown}) is False and computed[-1] == []
