@@ -65,6 +65,7 @@ import hashlib
 import io
 import json
 import os
+import platform
 import re
 import runpy
 import sys
@@ -261,14 +262,23 @@ def tokenizer_dir() -> Path | None:
     return folder.resolve() if folder else None
 
 
+# The numeric configuration: a record made under one does not stand for another, so
+# `make test-numerics` (two threads, ATen's plain kernels) computes every unit again.
+NUMERICS = ("OMP_", "MKL_", "ATEN_", "ONEDNN_", "DNNL_", "OPENBLAS_", "KMP_")
+
+
 def _installed() -> str:
-    """Python's version, every installed package's, and where the tokenizer is: one
-    changed, every unit is computed again."""
+    """Python's version, every installed package's, where the tokenizer is and the
+    numeric configuration (threads, kernels): one changed, every unit is computed
+    again."""
     from importlib import metadata
 
     packages = sorted(f"{package.metadata['Name']}=={package.version}"
                       for package in metadata.distributions())
-    return hashlib.sha256("\n".join([sys.version, str(tokenizer_dir()), *packages])
+    numerics = sorted(f"{name}={value}" for name, value in os.environ.items()
+                      if name.startswith(NUMERICS))
+    return hashlib.sha256("\n".join([sys.version, platform.machine(),
+                                      str(tokenizer_dir()), *packages, *numerics])
                           .encode()).hexdigest()
 
 
