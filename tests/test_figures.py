@@ -83,8 +83,10 @@ def longest_path_moved(svg: bytes, by: float) -> bytes:
 
 def test_the_tolerance_is_where_it_says():
     stored, tolerance = draw(VALUES), figures.TOLERANCE
-    assert figures.differences(stored, longest_path_moved(stored, 0.9 * tolerance)) == []
-    assert figures.differences(stored, longest_path_moved(stored, 1.5 * tolerance))
+    within = longest_path_moved(stored, 0.9 * tolerance)
+    beyond = longest_path_moved(stored, 1.5 * tolerance)
+    assert figures.differences(stored, within) == []
+    assert figures.differences(stored, beyond)
 
 
 def test_path_simplification_is_off():

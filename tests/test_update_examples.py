@@ -123,6 +123,9 @@ def test_a_record_holds_until_an_input_output_or_definition_changes(tmp_path,
     assert holds()
     (folder / "new file").write_text("")  # in the folder it listed
     assert not holds()
+    # A unit whose reads could not all be seen (`Reads.lost`) is never taken as read.
+    Record(defined, {"never:": Fingerprints()("never:")}, {}).save("outputs y.py")
+    assert not Record.load("outputs y.py").holds(defined, Fingerprints())
 
 
 def test_a_unit_that_read_a_file_written_in_its_round_runs_again(tmp_path,
