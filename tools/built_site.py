@@ -5,7 +5,8 @@
 (`make test PAGE=...`) runs them again minutes later with nothing changed. So the
 build goes into `.cache/site/<key>/`, where the key is a hash of everything the
 build reads: the pages and their assets (docs/), the code they include (snippets/),
-the machinery and hooks (tools/), mkdocs.yml, the installed packages' versions and
+the machinery and hooks (tools/), mkdocs.yml, the pins the code archive carries
+(pyproject.toml, requirements-lock.txt), the installed packages' versions and
 the environment variables the hooks read (SITE_URL, REPO_URL, EDIT_URI). A file lock
 makes the second worker wait for the first one's build instead of building again;
 an unchanged site is not built again at all. Only a build that passed `--strict`
@@ -28,7 +29,9 @@ from filelock import FileLock
 
 from tools.paths import CACHE, DOCS, ROOT, SNIPPETS
 
-INPUTS = [DOCS, SNIPPETS, ROOT / "tools", ROOT / "mkdocs.yml"]
+# pyproject.toml and the lock: the code archive carries the pins (tools/site_hooks.py)
+INPUTS = [DOCS, SNIPPETS, ROOT / "tools", ROOT / "mkdocs.yml", ROOT / "pyproject.toml",
+          ROOT / "requirements-lock.txt"]
 ENVIRONMENT = ("SITE_URL", "REPO_URL", "EDIT_URI")
 FOLDER = CACHE / "site"
 KEEP = 3  # built sites kept, newest first: a branch switch back finds its build
