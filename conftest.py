@@ -252,9 +252,10 @@ def pytest_terminal_summary(terminalreporter):
     many Python fences of each language ran."""
     from tests.helpers import SUMMARY
 
-    for lines in sorted(SUMMARY.glob("*.txt")):
-        for line in lines.read_text("utf-8").splitlines():
-            terminalreporter.write_line(line)
+    lines = [line for part in sorted(SUMMARY.glob("*.txt"))
+             for line in part.read_text("utf-8").splitlines()]
+    for line in dict.fromkeys(lines):  # once, when both workers say it
+        terminalreporter.write_line(line)
     _fence_summary(terminalreporter)
 
 
