@@ -57,8 +57,11 @@ def key() -> str:
         for path in _files(source):
             digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
-    versions = sorted(f"{d.metadata['Name']}=={d.version}"
-                      for d in metadata.distributions())
+    # once each, whichever folders on sys.path list them; the project's own files are
+    # hashed above
+    versions = sorted({f"{d.metadata['Name']}=={d.version}"
+                       for d in metadata.distributions()
+                       if d.metadata["Name"] != "inside-phi3"})
     digest.update(json.dumps([versions, sys.version,
                               [os.environ.get(k) for k in ENVIRONMENT]]).encode())
     return digest.hexdigest()[:16]
