@@ -39,14 +39,15 @@ class SnippetImports(importlib.abc.MetaPathFinder):
         if not name.startswith("snippets."):
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and type(spec.loader) is importlib.machinery.SourceFileLoader:
+        plain = importlib.machinery.SourceFileLoader
+        if spec is not None and type(spec.loader) is plain:
             spec.loader = _RecordingLoader(spec.loader.name, spec.loader.path)
         return spec
 
 
 @functools.cache
 def run_script(path: str | Path, *args: str) -> str:
-    """Run a snippet as a reader would (`python snippets/x/y.py ARGS`); return its stdout.
+    """Run a snippet as a reader would (`python snippets/x/y.py ARGS`); its stdout.
 
     It runs as `__main__` with `sys.argv` set, in this process (a new process per
     script would spend seconds importing torch each time), with the environment
@@ -59,7 +60,8 @@ def run_script(path: str | Path, *args: str) -> str:
     """
     script = ROOT / path
     name = ".".join(script.relative_to(ROOT).with_suffix("").parts)
-    reuse_import = (not args and any(isinstance(f, SnippetImports) for f in sys.meta_path)
+    recording = any(isinstance(finder, SnippetImports) for finder in sys.meta_path)
+    reuse_import = (not args and recording
                     and "__main__" not in script.read_text(encoding="utf-8"))
     stdout = io.StringIO()
     saved_argv = sys.argv

@@ -8,7 +8,8 @@ from tools import built_site, suite_times
 
 
 def test_a_page_and_its_translations_are_one_unit_of_work():
-    assert suite_times.scope_of("docs/tokens/pieces.md::line 12") == "docs/tokens/pieces.md"
+    assert suite_times.scope_of("docs/tokens/pieces.md::line 12") == \
+        "docs/tokens/pieces.md"
     assert suite_times.scope_of("docs/tokens/pieces.zh.md::line 9") == \
         "docs/tokens/pieces.md"
     assert suite_times.scope_of("tests/site/test_reader.py::test_home_page[zh]") == \

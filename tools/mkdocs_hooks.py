@@ -157,8 +157,8 @@ def on_page_content(html, page, config, files):
             f'{model.text("notebook_download", language)}</a></p>\n{html}')
 
 
-JUPYTER_STYLE = re.compile(r"<style[^>]*>(?P<css>(?:(?!</style>).)*--jp-(?:(?!</style>).)*)"
-                           r"</style>", re.DOTALL)
+JUPYTER_STYLE = re.compile(r"<style[^>]*>(?P<css>(?:(?!</style>).)*--jp-"
+                           r"(?:(?!</style>).)*)</style>", re.DOTALL)
 
 
 def on_post_page(output, page, config):

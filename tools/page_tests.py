@@ -3,7 +3,8 @@
 Runs, with pytest on both cores, what a change to one page and its code can break:
 
 - the page's programs in every language (its code blocks);
-- the test module of every snippet the page includes (`tests/<package>/test_<module>.py`);
+- the test module of every snippet the page includes
+  (`tests/<package>/test_<module>.py`);
 - the computed outputs' check (`tests/test_examples.py`: it recomputes only what
   changed since its last run) and the numbers in prose (`tests/test_prose_numbers.py`);
 - the checks of the built site that read every page (links and anchors, both
@@ -39,7 +40,8 @@ def page_tests(page_path: str | Path) -> list[str]:
     for included, _ in page.includes:
         snippet = Path(included)
         if snippet.parts[0] == "snippets" and snippet.suffix == ".py":
-            test = ROOT / "tests" / Path(*snippet.parts[1:-1]) / f"test_{snippet.stem}.py"
+            package = Path(*snippet.parts[1:-1])
+            test = ROOT / "tests" / package / f"test_{snippet.stem}.py"
             if test.is_file() and test not in found:
                 found.append(test)
     return [p.relative_to(ROOT).as_posix() for p in found if p.is_file()] + ALWAYS

@@ -127,7 +127,8 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
     if AXE.exists():
         context.add_init_script(path=str(AXE))
     page = context.new_page()
-    context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
+    context.new_cdp_session(page).send("Network.setCacheDisabled",
+                                       {"cacheDisabled": True})
     errors: list[str] = []
     sizes: list[tuple[str, int]] = []  # (URL, bytes) of every response
     external: list[str] = []  # fonts, scripts, images from another host
