@@ -51,18 +51,17 @@ def survey_at(browser, site_url, site_dir):
     html = {p: (site_dir / p / "index.html").read_text("utf-8") for p in pages}
     narrow_pages = {p for p in pages if re.search(r'class="mermaid"|<table>', html[p])}
     measured = survey.survey(browser, site_url, pages, narrow_pages, screenshots(html))
-    wide, narrow = measured[survey.WIDE], measured[survey.NARROW]
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "site-survey.json").write_text(json.dumps(
-        {width: {path: {k: v for k, v in measures.items() if k != "text"}
-                 for path, measures in survey_of.items()}
-         for width, survey_of in (("1280", wide), ("390", narrow))},
+        {str(width): {path: {k: v for k, v in measures.items() if k != "text"}
+                      for path, measures in survey_of.items()}
+         for width, survey_of in measured.items()},
         ensure_ascii=False, indent=1), "utf-8")
-    WEIGHTS.update({p or "/": m["kb"] for p, m in wide.items()})
+    WEIGHTS.update({p or "/": m["kb"] for p, m in measured[survey.WIDE].items()})
     (ARTIFACTS / "page-weights.json").write_text(json.dumps(WEIGHTS, indent=1), "utf-8")
     summary_line("page weights (KB, first load, uncompressed): " + ", ".join(
         f"{path} {kb}" for path, kb in WEIGHTS.items()))
-    return {1280: wide, 390: narrow}
+    return measured  # {1280: ..., 390: ...}
 
 
 def screenshots(html: dict[str, str]) -> dict[str, tuple[str, str]]:
