@@ -2,13 +2,17 @@
 
 In a throwaway copy of the project, with two snippets whose outputs the pages show:
 logit_lens.py (it imports train_tiny.py and loads the tiny checkpoint, whose weights
-Rust reads) and chinese_cost.py (it reads the pages). Each step changes something and
-runs `python -m tools.update_examples --check` on both: what read it is computed
-again, the other is not.
+Rust reads) and chinese_cost.py (it reads the pages). A first `python -m
+tools.update_examples --check` on both computes them and records what each read, as
+it read it: the record lists those files and nothing unrelated. Then a page changes
+(only chinese_cost is computed again) and an output is edited by hand (only
+logit_lens, and it is stale). That a changed input breaks a record: the unit test
+after it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -54,6 +58,15 @@ def check(copy) -> tuple[int, str, dict[str, int]]:
                                               "reused": int(counts[2])}
 
 
+def read_by(copy, snippet) -> set[str]:
+    """The files the copy's record of `snippet`'s outputs says it read."""
+    [record] = [json.loads(path.read_text("utf-8"))
+                for path in (copy / ".cache/update-examples").glob("*.json")
+                if json.loads(path.read_text("utf-8"))["unit"] == f"outputs {snippet}"]
+    return {key.partition(":")[2] for key in record["inputs"]
+            if key.startswith("file:")}
+
+
 def append(path, text):
     with open(path, "a", encoding="utf-8") as file:
         file.write(text)
@@ -65,32 +78,30 @@ def test_a_unit_is_computed_again_only_when_an_input_changed(tmp_path):
     status, output, counts = check(copy)
     assert (status, counts) == (0, {"computed": 2, "reused": 0}), output
 
-    # Nothing either reads: an unrelated snippet. A page only chinese_cost reads (a
-    # comment: its output stays the same).
+    # What each read, as recorded: the module logit_lens imports and the checkpoint's
+    # weights, which Python never opens (safetensors reads them in Rust); every page
+    # chinese_cost measures. Not an unrelated snippet, nor a page for the lens.
+    lens, cost = read_by(copy, LENS), read_by(copy, COST)
+    tiny = "snippets/scores_to_text/tiny-phi3/model.safetensors"
+    assert {LENS, "snippets/scores_to_text/train_tiny.py", tiny} <= lens, lens
+    pages = {p.relative_to(copy).as_posix() for p in (copy / "docs").rglob("*.md")}
+    assert {"docs/why-slow/index.md", "docs/why-slow/index.zh.md"} <= cost, cost
+    assert "snippets/scores_to_text/sampling.py" not in lens | cost
+    assert not pages & lens
+
+    # An unrelated snippet, and a page only chinese_cost reads (a comment: its output
+    # stays the same): chinese_cost alone is computed again.
     append(copy / "snippets/scores_to_text/sampling.py", "# unrelated\n")
     append(copy / "docs/why-slow/index.md", "\n<!-- a note -->\n")
     status, output, counts = check(copy)
     assert (status, counts) == (0, {"computed": 1, "reused": 1}), output
+    assert f"computed: outputs {COST}" in output, output
 
-    # A module logit_lens imports.
-    append(copy / "snippets/scores_to_text/train_tiny.py", "# a comment\n")
-    status, output, counts = check(copy)
-    assert (status, counts) == (0, {"computed": 1, "reused": 1}), output
-
-    # The checkpoint's weights, which Python never opens (safetensors reads them):
-    # the same tensors, other bytes.
-    from safetensors.torch import load_file, save_file
-
-    weights = copy / "snippets/scores_to_text/tiny-phi3/model.safetensors"
-    save_file(load_file(weights), weights, metadata={"format": "pt", "note": "again"})
-    status, output, counts = check(copy)
-    assert (status, counts) == (0, {"computed": 1, "reused": 1}), output
-
-    # Someone edits an output file the unit passed with: still stale.
-    lens = copy / "snippets/scores_to_text/output/logit_lens/lens.txt"
-    append(lens, "edited by hand\n")
+    # Someone edits an output file logit_lens passed with: it alone, and still stale.
+    append(copy / "snippets/scores_to_text/output/logit_lens/lens.txt", "by hand\n")
     status, output, counts = check(copy)
     assert status == 1 and counts == {"computed": 1, "reused": 1}, output
+    assert f"computed: outputs {LENS}" in output, output
     assert "stale: snippets/scores_to_text/output/logit_lens/lens.txt" in output
 
 
