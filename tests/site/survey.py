@@ -100,6 +100,20 @@ MEASURE = r"""(cjk) => {
           cells: count(".jp-CodeCell"), prompts: shown(".jp-InputPrompt"),
           toc_link: toc ? count(`.md-sidebar--secondary a[href="#${toc.id}"]`) : null};
 }"""
+# axe-core's rules, colour contrast apart: half of axe's time goes to the contrast of
+# every text node, and half of that to the navigation and the highlighted code, the
+# theme's template and palette, the same on every page. So on most pages contrast is
+# checked in the article's text, and `everywhere` (a few pages) in the whole page.
+AXE_RUN = """async (everywhere) => {
+  const run = (context, options) => axe.run(context,
+    {resultTypes: ["violations"], ...options});
+  const found = [
+    await run(document, {rules: {"color-contrast": {enabled: false}}}),
+    await run(everywhere ? document : {include: [["article"]], exclude: [["pre"]]},
+              {runOnly: ["color-contrast"]})];
+  return found.flatMap(result => result.violations.map(v =>
+    ({id: v.id, impact: v.impact, nodes: v.nodes.length})));
+}"""
 # diagrams and math render after 'load'
 RENDERED = """() => [...document.querySelectorAll(".mermaid")].every(
     e => e.tagName !== "PRE" && (e.shadowRoot || e).querySelector("svg"))
@@ -112,10 +126,12 @@ Element.prototype.attachShadow = function (init) {
 
 
 def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = frozenset(),
-           shots: dict[str, tuple[str, str]] | None = None) -> dict[int, dict]:
+           shots: dict[str, tuple[str, str]] | None = None,
+           everywhere: set[str] = frozenset()) -> dict[int, dict]:
     """{width: {URL path: measures}}: every path at WIDE px; those in `narrow` measured
     again at NARROW px, by resizing the same page (no second load). `shots` maps a
-    path to (screenshot name, element to scroll to first, or "").
+    path to (screenshot name, element to scroll to first, or ""). axe-core checks
+    each page, the colour contrast of its navigation and code those in `everywhere`.
 
     One browser tab visits every page with its cache off, so each visit is a first
     load; axe-core is injected into every page as it loads (an init script)."""
@@ -157,9 +173,7 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
         if not AXE.exists():
             result["axe"] = None  # not checked: test_reader.py fails and says why
         else:
-            result["axe"] = page.evaluate("""async () => (await axe.run(document,
-                {resultTypes: ["violations"]})).violations.map(v =>
-                ({id: v.id, impact: v.impact, nodes: v.nodes.length}))""")
+            result["axe"] = page.evaluate(AXE_RUN, url_path in everywhere)
         if url_path in (shots or {}):
             name, element = shots[url_path]
             if element:

@@ -50,7 +50,8 @@ def survey_at(browser, site_url, site_dir):
     pages = survey.built_pages(site_dir)
     html = {p: (site_dir / p / "index.html").read_text("utf-8") for p in pages}
     narrow_pages = {p for p in pages if re.search(r'class="mermaid"|<table>', html[p])}
-    measured = survey.survey(browser, site_url, pages, narrow_pages, screenshots(html))
+    measured = survey.survey(browser, site_url, pages, narrow_pages, screenshots(html),
+                             contrast_everywhere(pages))
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "site-survey.json").write_text(json.dumps(
         {str(width): {path: {k: v for k, v in measures.items() if k != "text"}
@@ -80,6 +81,19 @@ def screenshots(html: dict[str, str]) -> dict[str, tuple[str, str]]:
                          html[p] and p not in shots)
             shots[first] = (f"{kind}-{slug(first)}", element)
     return shots
+
+
+def contrast_everywhere(pages: list[str]) -> set[str]:
+    """Where axe checks the colour contrast of the navigation and the code too (the
+    theme's, the same on every page): in each language, the home page, the first
+    page with code and its chapter's notebook."""
+    first = SITE.chapters[0]
+    sample = {SITE.under(page, language) for language in LANGUAGES
+              for page in ("", chapter_pages()[0])}
+    sample |= {SITE.url(f"{first.folder}/notebook.ipynb", language)
+               for language in LANGUAGES}
+    assert sample <= set(pages) and len(sample) == 3 * len(LANGUAGES), sample
+    return sample
 
 
 def slug(url_path: str) -> str:
