@@ -51,10 +51,11 @@ endif
 
 # The checks whose verdict depends on the numbers torch computes (marker `numeric`:
 # tensor comparisons, the computed outputs and figures) once more under a second
-# numeric configuration: two threads instead of one, and ATen's kernels without
-# vector instructions. CI runs it after `make test`: the verdict must not change.
-test-numerics: setup  ## the numeric checks again, two threads, ATen's plain kernels
-	OMP_NUM_THREADS=2 ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest -n 2 -m numeric
+# numeric configuration: two threads instead of one, and another of ATen's kernel
+# sets than the one it picks for this CPU (tools/numerics.py says which and why).
+# CI runs it after `make test`: the verdict must not change.
+test-numerics: setup  ## the numeric checks again, two threads, other vector kernels
+	$(BIN)/python -m tools.numerics
 
 # The real tier's pytest command line is tools.rehearse.REAL_TIER, defined once: the
 # rehearsal runs it too (on docs/); tests/test_commands.py collects it as written.

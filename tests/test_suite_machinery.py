@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tools import built_site, suite_times
+from tools import built_site, numerics, suite_times
 
 
 def test_a_page_and_its_translations_are_one_unit_of_work():
@@ -43,3 +43,13 @@ def test_the_build_key_follows_every_input(tmp_path, monkeypatch):
     assert built_site.key() == first
     monkeypatch.setenv("SITE_URL", "https://example.org/inside-phi3/")
     assert built_site.key() != first  # the hooks read it
+
+
+def test_the_second_numeric_configuration_runs_other_kernels():
+    """`make test-numerics` asks ATen for a kernel set it does not pick by itself and
+    that this CPU runs (torch says which it uses), with two threads, not one."""
+    native, second = numerics.capability(), numerics.second_capability()
+    assert second in numerics.CANDIDATES
+    assert numerics.capability(second) == second
+    assert second != native or native not in numerics.CANDIDATES[:-1]
+    assert numerics.environment()["OMP_NUM_THREADS"] == "2"

@@ -263,7 +263,7 @@ def tokenizer_dir() -> Path | None:
 
 
 # The numeric configuration: a record made under one does not stand for another, so
-# `make test-numerics` (two threads, ATen's plain kernels) computes every unit again.
+# `make test-numerics` (two threads, other kernels) computes every unit again.
 NUMERICS = ("OMP_", "MKL_", "ATEN_", "ONEDNN_", "DNNL_", "OPENBLAS_", "KMP_")
 
 

@@ -1,0 +1,71 @@
+"""`make test-numerics`: the numeric checks again, under a second configuration.
+
+`make test` runs every check with one thread per worker and the vector kernels ATen
+picks for this CPU (`torch.backends.cpu.get_cpu_capability()`). Here the checks whose
+verdict depends on the numbers torch computes (marker `numeric`, see conftest.py)
+run again with two threads and *another* of ATen's kernel sets: other vector widths
+add floats in another order, as another reader's CPU does. The verdict must not
+change.
+
+Which other set: the first that this CPU runs and that is not the one ATen picks, in
+the order AVX-512, AVX2, plain C++ (`default`). On a CPU with AVX-512 where ATen picks
+AVX2 (AMD EPYC here), that is AVX-512; where it picks AVX-512 (Intel Xeon), AVX2;
+on an AVX2-only laptop, `default`. The plain kernels are the most different but run
+the heaviest checks about ten times slower than vector ones (the quantization quality
+test: 53 s of CPU against 5-14 s), so a vector set comes first where there is one.
+CONTRIBUTING.md ("Bit for bit") says how to try the others by hand.
+
+    python -m tools.numerics [pytest options]   # what `make test-numerics` runs
+    python -m tools.numerics --print            # only say which configuration
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+# ATen's x86 kernel sets, widest first (ATEN_CPU_CAPABILITY's values); on arm64 the
+# choice is between its vector kernels and `default`
+CANDIDATES = ("avx512", "avx2", "default")
+THREADS = "2"  # make test: one per worker (conftest.py)
+
+
+def capability(requested: str | None = None) -> str:
+    """The kernel set ATen uses in a new process, asked for `requested` (None: its own
+    choice). A CPU that can't run the one asked for gets a lower one."""
+    env = {k: v for k, v in os.environ.items() if k != "ATEN_CPU_CAPABILITY"}
+    if requested:
+        env["ATEN_CPU_CAPABILITY"] = requested
+    return subprocess.run(
+        [sys.executable, "-c",
+         "import torch; print(torch.backends.cpu.get_cpu_capability())"],
+        env=env, capture_output=True, text=True, check=True).stdout.strip().lower()
+
+
+def second_capability() -> str:
+    """The first kernel set of CANDIDATES this CPU runs that ATen does not pick."""
+    native = capability()
+    for candidate in CANDIDATES:
+        if candidate != native and capability(candidate) == candidate:
+            return candidate
+    return "default"  # a CPU whose own choice is none of them: the plain kernels
+
+
+def environment() -> dict[str, str]:
+    return {"OMP_NUM_THREADS": THREADS, "ATEN_CPU_CAPABILITY": second_capability()}
+
+
+def main(argv: list[str]) -> int:
+    settings = environment()
+    said = " ".join(f"{key}={value}" for key, value in settings.items())
+    print(f"second numeric configuration: {said} (make test: OMP_NUM_THREADS=1, "
+          f"ATen's own choice, {capability().upper()})", flush=True)
+    if argv == ["--print"]:
+        return 0
+    command = [sys.executable, "-m", "pytest", "-n", "2", "-m", "numeric", *argv]
+    os.execve(command[0], command, {**os.environ, **settings})
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
