@@ -133,7 +133,8 @@ def train_like_phi3(sentences, vocab_size):
         character_coverage=spec.character_coverage,
         split_digits=spec.split_digits,
         max_sentencepiece_length=spec.max_sentencepiece_length,
-        normalization_rule_name="identity",  # Phi-3's: the text as it is
+        allow_whitespace_only_pieces=spec.allow_whitespace_only_pieces,
+        normalization_rule_name="identity", remove_extra_whitespaces=False,  # as Phi-3
         hard_vocab_limit=False,  # (1)!
         num_threads=1, minloglevel=2)  # one thread: the same result every run
     return sentencepiece.SentencePieceProcessor(model_proto=model.getvalue())
@@ -150,8 +151,10 @@ def sentences(page, language):
     return [s for s in re.split(r"(?<=[.!?。！？])\s*", prose_of(page, language)) if s]
 
 
-held_out = chinese_cost.pages[::4]  # every fourth page pair: only for measuring
-training = [page for page in chinese_cost.pages if page not in held_out]
+# The last page's page pairs, but the glossary: its tables hold both languages.
+pairs = [page for page in chinese_cost.pages if page.stem != "glossary"]
+held_out = pairs[::4]  # every fourth page pair: only for measuring
+training = [page for page in pairs if page not in held_out]
 english = [s for page in training for s in sentences(page, "en")]
 chinese = [s for page in training for s in sentences(page, "zh")]
 print(len(training), "page pairs to learn from,", len(held_out), "held out:")
