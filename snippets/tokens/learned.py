@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 with contextlib.redirect_stdout(io.StringIO()):  # importing it prints its tables
-    from snippets.tokens import chinese_cost  # the last page: prose, pages, Phi-3
+    import snippets.tokens.chinese_cost as chinese_cost  # the last page, its prose
 
 page = Path("docs/model-example/load-and-generate.md")
 text = chinese_cost.prose(page.read_text(encoding="utf-8"))
@@ -196,7 +196,8 @@ def held_out_cost(encode):
 
 
 results = {"Phi-3": held_out_cost(phi3_tokenizer.tokenize)}
-for mix, training_text in [("English", english), ("English+Chinese", english + chinese)]:
+MIXES = {"English": english, "English+Chinese": english + chinese}
+for mix, training_text in MIXES.items():
     for size in SIZES:
         results[mix, size] = held_out_cost(train_like_phi3(training_text, size).encode)
 print("vocabulary              en tokens/char  zh tokens/char  zh/en tokens")
@@ -225,7 +226,8 @@ for name, rows in VOCABULARIES.items():
     extra = (rows - config.vocab_size) * row_bytes  # more rows in lm_head
     parameters = 2 * rows * config.hidden_size  # embed_tokens and lm_head
     head_share = rows * row_bytes / (read_per_token + extra)
-    print(f"{name:11} {rows:8,} {parameters / 1e6:9,.0f} M {2 * rows * row_bytes / 1e9:10.2f}"
+    gigabytes = 2 * rows * row_bytes / 1e9
+    print(f"{name:11} {rows:8,} {parameters / 1e6:9,.0f} M {gigabytes:10.2f}"
           f" {head_share:16.1%} {extra / read_per_token:13.1%}")
 # --8<-- [end:cost]
 

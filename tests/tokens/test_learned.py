@@ -91,7 +91,8 @@ def test_merge_joins_left_to_right_without_overlap(snippet):
 def test_the_settings_are_phi3s_own(snippet):
     spec = snippet.spec
     assert spec.ModelType.Name(spec.model_type) == "BPE"
-    assert spec.byte_fallback and spec.vocab_size == snippet.chinese_cost.tokenizer.vocab_size
+    assert spec.byte_fallback
+    assert spec.vocab_size == snippet.chinese_cost.tokenizer.vocab_size
     assert spec.character_coverage == pytest.approx(0.99995)
 
 
@@ -106,7 +107,8 @@ def test_the_small_vocabularies_are_trained_as_phi3s_was(snippet):
                  "max_sentencepiece_length", "allow_whitespace_only_pieces",
                  "split_by_unicode_script", "split_by_whitespace", "split_by_number",
                  "treat_whitespace_as_suffix", "unk_id", "bos_id", "eos_id"]:
-        assert getattr(ours.trainer_spec, name) == getattr(phi3.trainer_spec, name), name
+        ours_value, phi3_value = (getattr(m.trainer_spec, name) for m in (ours, phi3))
+        assert ours_value == phi3_value, name
     for name in ["name", "add_dummy_prefix", "remove_extra_whitespaces"]:
         assert (getattr(ours.normalizer_spec, name)
                 == getattr(phi3.normalizer_spec, name)), name
