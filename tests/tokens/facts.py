@@ -25,6 +25,7 @@ pieces = quietly("pieces")
 cost = quietly("chinese_cost")
 special = quietly("special_tokens")
 chat = quietly("chat_template")
+learned = quietly("learned")
 tokenizer = pieces.tokenizer
 config = json.loads((TEST_DATA / "phi3-mini-4k-instruct.config.json").read_text())
 generation = json.loads(
@@ -33,6 +34,19 @@ generation = json.loads(
 en, zh = cost.totals["en"], cost.totals["zh"]
 byte_ids = tokenizer.convert_tokens_to_ids([f"<0x{b:02X}>" for b in range(256)])
 added = sorted(i for i in tokenizer.added_tokens_decoder if i >= tokenizer.vocab_size)
+
+held_out = learned.results
+phi3_chinese_pieces = [piece for piece in tokenizer.convert_ids_to_tokens(
+    range(tokenizer.vocab_size)) if len(piece) == 1 and "\u4e00" <= piece <= "\u9fff"]
+
+
+def lm_head_share(rows: int) -> float:
+    extra = (rows - learned.config.vocab_size) * learned.row_bytes
+    return rows * learned.row_bytes / (learned.read_per_token + extra)
+
+
+llama3_rows = learned.VOCABULARIES["Llama 3"]
+llama3_extra = (llama3_rows - learned.config.vocab_size) * learned.row_bytes
 
 FACTS = {
     "pieces in the vocabulary": f"{tokenizer.vocab_size:,}",
@@ -61,8 +75,33 @@ FACTS = {
     "id of ▁Write, with its space": str(tokenizer.convert_tokens_to_ids("▁Write")),
     "id of Write": str(tokenizer.convert_tokens_to_ids("Write")),
     **{f"stop id {i}": str(i) for i in generation["eos_token_id"]},
+    # How the pieces are learned (learned.py)
+    "merges learned by hand": str(len(learned.merges)),
+    "merges that broke a tie": str(learned.ties),
+    "character coverage %": f"{100 * learned.spec.character_coverage:g}",
+    "characters left to bytes %": f"{100 * (1 - learned.spec.character_coverage):.3f}",
+    "pieces of the bilingual vocabulary": f"{learned.bilingual.get_piece_size():,}",
+    "occurrences of the example character": str(learned.han["词"]),
+    "Chinese characters in Phi-3's pieces": str(len(phi3_chinese_pieces)),
+    "held-out zh/en, Phi-3": f"{held_out['Phi-3']['zh/en']:.2f}",
+    "held-out zh/en, English, 4000": f"{held_out['English', 4000]['zh/en']:.2f}",
+    "held-out zh/en, bilingual, 4000":
+        f"{held_out['English+Chinese', 4000]['zh/en']:.2f}",
+    "largest vocabulary trained": f"{max(learned.SIZES):,}",
+    "hidden size (en)": f"{config['hidden_size']:,}",
+    "hidden size": str(config["hidden_size"]),
+    "pieces of the bilingual vocabulary (zh)": str(learned.bilingual.get_piece_size()),
+    "largest vocabulary trained (zh)": str(max(learned.SIZES)),
+    "lm_head share, Phi-3-mini %": f"{lm_head_share(config['vocab_size']):.1%}"[:-1],
+    "lm_head share, Llama 3 %": f"{lm_head_share(llama3_rows):.1%}"[:-1],
+    "more to read per token, Llama 3 %":
+        f"{llama3_extra / learned.read_per_token:.1%}"[:-1],
 }
 NOT_FACTS = {
+    "100352": "a quotation of the Phi-3 report (arXiv:2404.14219), section 2",
+    "128,256": "the rows of Llama 3's config.json, linked where it is stated",
+    "128256": "the rows of Llama 3's config.json (Chinese pages: no separators)",
+    "3.2": "a section number of the Llama 3 paper (arXiv:2407.21783)",
     "2.2": "a section number of the Llama 2 paper (arXiv:2307.09288)",
     "2024": "a number in the example text of pieces.py, not a measurement",
 }
