@@ -51,10 +51,10 @@ endif
 
 # The checks whose verdict depends on the numbers torch computes (marker `numeric`:
 # tensor comparisons, the computed outputs and figures) once more under a second
-# numeric configuration: two threads instead of one, and another of ATen's kernel
-# sets than the one it picks for this CPU (tools/numerics.py says which and why).
+# numeric configuration: two threads instead of one, and a narrower ATen kernel set
+# than the one it picks for this CPU (tools/numerics.py says which and why).
 # CI runs it after `make test`: the verdict must not change.
-test-numerics: setup  ## the numeric checks again, two threads, other vector kernels
+test-numerics: setup  ## the numeric checks again, two threads, narrower kernels
 	$(BIN)/python -m tools.numerics
 
 # The real tier's pytest command line is tools.rehearse.REAL_TIER, defined once: the

@@ -46,10 +46,11 @@ def test_the_build_key_follows_every_input(tmp_path, monkeypatch):
 
 
 def test_the_second_numeric_configuration_runs_other_kernels():
-    """`make test-numerics` asks ATen for a kernel set it does not pick by itself and
-    that this CPU runs (torch says which it uses), with two threads, not one."""
+    """`make test-numerics` asks ATen for a narrower kernel set than the one it picks
+    (torch says which it uses: a wider one can crash), with two threads, not one."""
     native, second = numerics.capability(), numerics.second_capability()
-    assert second in numerics.CANDIDATES
     assert numerics.capability(second) == second
-    assert second != native or native not in numerics.CANDIDATES[:-1]
+    order = numerics.CANDIDATES
+    if native in order:
+        assert order.index(second) == order.index(native) + 1 or native == "default"
     assert numerics.environment()["OMP_NUM_THREADS"] == "2"
