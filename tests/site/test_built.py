@@ -208,3 +208,9 @@ def test_every_page_written_in_docs_links_to_its_source_to_edit(site_dir):
         assert links == expected, url_path
         assert 'class="md-source"' in html and 'data-md-component="source"' not in html
     assert any(url_path.endswith("notebook/") for url_path in pages(site_dir))
+
+
+def test_no_file_of_the_site_is_hidden(site_dir):
+    """upload-pages-artifact leaves out files and folders whose name starts with a dot
+    (.github/workflows/ci.yml): the published site would silently lack them."""
+    assert [p.relative_to(site_dir).as_posix() for p in site_dir.rglob(".*")] == []
