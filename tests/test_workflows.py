@@ -45,7 +45,8 @@ def run(tool: str, *args) -> subprocess.CompletedProcess:
 
 
 def check_schema(*paths):
-    return run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *paths)
+    schema = "vendor.github-workflows"
+    return run("check-jsonschema", "--builtin-schema", schema, *paths)
 
 
 def zizmor(*paths):
@@ -146,7 +147,8 @@ def test_the_site_is_deployed_only_after_the_tests_passed_on_that_commit(ci):
     assert "if" not in deploy  # it runs exactly when `site` ran and passed
     assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": "false"}
     assert deploy["environment"]["name"] == "github-pages"
-    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == [
+        "actions/deploy-pages"]
 
 
 def test_the_site_is_built_for_the_address_it_is_published_at(ci):
@@ -159,7 +161,8 @@ def test_the_site_is_built_for_the_address_it_is_published_at(ci):
     assert set(build["env"]) == set(built_site.ENVIRONMENT)
     address = f"steps.{configure['id']}.outputs.base_url"
     assert build["env"]["SITE_URL"] == "${{ " + address + " }}/"
-    assert build["env"]["REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
+    repository = "${{ github.server_url }}/${{ github.repository }}"
+    assert build["env"]["REPO_URL"] == repository
     assert build["env"]["EDIT_URI"].endswith("/docs/")
     index = site["steps"].index
     [upload] = steps_using(site, "actions/upload-pages-artifact")

@@ -194,9 +194,9 @@ def test_addresses_are_the_published_ones(site_dir):
 
 
 def test_every_page_written_in_docs_links_to_its_source_to_edit(site_dir):
-    """The edit link ("Edit this page") names the file the page is made from, in its language
-    (`x.zh.md`); the notebooks, made from the pages, have none. The repository link
-    fetches nothing from the GitHub API (tools/site_hooks.py)."""
+    """The edit link ("Edit this page") names the file the page is made from, in its
+    language (`x.zh.md`); the notebooks, made from the pages, have none. The
+    repository link fetches nothing from the GitHub API (tools/site_hooks.py)."""
     edit = (built_site.PUBLISHED["REPO_URL"].rstrip("/") + "/"
             + built_site.PUBLISHED["EDIT_URI"])
     sources = {page.url: page.path.relative_to(SITE.docs).as_posix()
