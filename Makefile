@@ -15,7 +15,7 @@ export NO_MKDOCS_2_WARNING := 1
 
 $(STAMP): pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -c requirements-lock.txt -e .
+	$(BIN)/python -m pip install -q -c requirements-lock.txt -e ".[checks]"
 	touch $(STAMP)
 
 # The optional runtimes the benchmark compares (pyproject's `peers` extra). Not part of

@@ -227,7 +227,10 @@ SECONDS: dict[str, float] = {}  # unit of work -> seconds, this run
 
 
 def pytest_sessionstart(session):
-    if not hasattr(session.config, "workerinput"):  # the controller, or no xdist
+    # the controller, or no xdist; not a `--collect-only` run inside this one
+    # (tests/test_commands.py), which would wipe the lines this run's tests left
+    config = session.config
+    if not (hasattr(config, "workerinput") or config.option.collectonly):
         from tests.helpers import SUMMARY
 
         shutil.rmtree(SUMMARY, ignore_errors=True)

@@ -7,10 +7,17 @@ build goes into `.cache/site/<key>/`, where the key is a hash of everything the
 build reads: the pages and their assets (docs/), the code they include (snippets/),
 the machinery and hooks (tools/), mkdocs.yml, the pins the code archive carries
 (pyproject.toml, requirements-lock.txt), the installed packages' versions and
-the environment variables the hooks read (SITE_URL, REPO_URL, EDIT_URI). A file lock
-makes the second worker wait for the first one's build instead of building again;
-an unchanged site is not built again at all. Only a build that passed `--strict`
-is kept, so a cached folder is a passed build.
+the addresses it is built for. A file lock makes the second worker wait for the
+first one's build instead of building again; an unchanged site is not built again at
+all. Only a build that passed `--strict` is kept, so a cached folder is a passed build.
+
+The site is built as a published copy is (README, "Publish your copy";
+.github/workflows/ci.yml): under a sub-path of its host, with a repository to edit
+its pages in. SITE_URL, REPO_URL and EDIT_URI (the variables the hooks read) are
+`PUBLISHED`, whatever the environment says, and tests/site/ serves the build under
+that sub-path: one build checks both what the pages do wherever they are served and
+what depends on the address (canonical links, sitemap.xml, the 404 page's paths,
+the notebooks' links, the edit links).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from filelock import FileLock
 
@@ -32,7 +40,10 @@ from tools.paths import CACHE, DOCS, ROOT, SNIPPETS
 # pyproject.toml and the lock: the code archive carries the pins (tools/site_hooks.py)
 INPUTS = [DOCS, SNIPPETS, ROOT / "tools", ROOT / "mkdocs.yml", ROOT / "pyproject.toml",
           ROOT / "requirements-lock.txt"]
-ENVIRONMENT = ("SITE_URL", "REPO_URL", "EDIT_URI")
+ENVIRONMENT = ("SITE_URL", "REPO_URL", "EDIT_URI")  # read by tools/site_hooks.py
+PUBLISHED = {"SITE_URL": "https://example.github.io/inside-phi3/",
+             "REPO_URL": "https://github.com/example/inside-phi3",
+             "EDIT_URI": "edit/main/docs/"}
 FOLDER = CACHE / "site"
 KEEP = 3  # built sites kept, newest first: a branch switch back finds its build
 
@@ -63,7 +74,7 @@ def key() -> str:
                        for d in metadata.distributions()
                        if d.metadata["Name"] != "inside-phi3"})
     digest.update(json.dumps([versions, sys.version,
-                              [os.environ.get(k) for k in ENVIRONMENT]]).encode())
+                              [PUBLISHED.get(k) for k in ENVIRONMENT]]).encode())
     return digest.hexdigest()[:16]
 
 
@@ -81,7 +92,7 @@ def built_site() -> Path:
         result = subprocess.run(
             [str(mkdocs), "build", "--strict", "--site-dir", str(scratch)],
             cwd=ROOT, capture_output=True, text=True,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+            env={**os.environ, **PUBLISHED, "NO_MKDOCS_2_WARNING": "1"})
         if result.returncode != 0:
             shutil.rmtree(scratch, ignore_errors=True)
             raise BuildFailed(result.stderr[-4000:])
@@ -91,6 +102,11 @@ def built_site() -> Path:
             {"seconds": round(time.perf_counter() - started, 1)}), "utf-8")
         _prune()
     return target
+
+
+def served_path() -> str:
+    """The sub-path the built site is served under: '/inside-phi3/'."""
+    return urlsplit(PUBLISHED["SITE_URL"]).path
 
 
 def record(folder: Path) -> Path:

@@ -8,7 +8,11 @@
   index (`search/` and `zh/search/`; Chinese pages point their search there).
 - Scripts: mermaid loads only on pages with diagrams; math is rendered at build
   time (KaTeX, run by node), so those pages load KaTeX's stylesheet only.
-- Settings: SITE_URL, REPO_URL and EDIT_URI from the environment.
+- Settings: SITE_URL, REPO_URL and EDIT_URI from the environment (a published
+  copy: README, "Publish your copy"). "Edit this page" only where the page has a
+  source in docs/ (not on the notebooks, which are made from the pages); the
+  repository link without the theme's star and fork counts, which every page
+  would fetch from the GitHub API: nothing loads from another host.
 - URLs: language links relative (works under any sub-path); no per-page
   `rel=alternate` links (the theme fetches a sitemap next to each one; the
   hreflang alternates are in sitemap.xml); the root 404 page is English,
@@ -82,6 +86,19 @@ def on_config(config):
         config["repo_url"] = os.environ["REPO_URL"]
         config["edit_uri"] = os.environ.get("EDIT_URI", "edit/main/docs/")
     return config
+
+
+def on_page_context(context, page, config, nav):
+    if page.edit_url and not (Path(config["docs_dir"]) / page.file.src_uri).is_file():
+        page.edit_url = None  # generated (a notebook): no file to edit
+    return context
+
+
+def without_repository_facts(html: str) -> str:
+    """The header's repository link, without the theme's script that fetches its
+    star and fork counts from the GitHub API on every page."""
+    return html.replace('class="md-source" data-md-component="source"',
+                        'class="md-source"')
 
 
 def join_cjk_lines(html: str) -> str:
@@ -167,9 +184,13 @@ def _assets(output: str, url: str) -> str:
     return output.replace("</body>", "".join(tails) + "</body>", 1)
 
 
+def without_alternates(html: str) -> str:
+    """No `rel=alternate` links: the theme fetches a sitemap.xml beside each one."""
+    return re.sub(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">', "", html)
+
+
 def on_post_page(output, page, config):
-    output = re.sub(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">', "",
-                    output)
+    output = without_alternates(output)
     dialog = 'data-md-component="search" role="dialog"'
     name = site.of(config).text("search", _language(config))  # of the search dialog
     output = output.replace(dialog, f'{dialog} aria-label="{name}"', 1)
@@ -187,6 +208,7 @@ def on_post_page(output, page, config):
     if not _default(config):  # search this language's index: base is its root
         output = re.sub(r'("base": ")([^"]*)"', rf'\g<1>\2/{_language(config)}/"',
                         output, count=1)
+    output = without_repository_facts(output)
     return _assets(render_math(join_cjk_lines(output)), page.url)
 
 
@@ -194,6 +216,7 @@ def on_post_template(output, template_name, config):
     """404: the root one in English, the Chinese one in zh/404.html."""
     if template_name != "404.html":
         return output
+    output = without_repository_facts(without_alternates(output))
     if _default(config):
         _stash["404"] = output
         return output

@@ -4,12 +4,15 @@
 `make build`: hooks, notebooks, both languages) into a folder keyed by a hash of
 its inputs, under a file lock, so two pytest-xdist workers share one build and an
 unchanged site is not built again; `site_url` serves that folder on 127.0.0.1 with a
-threaded http.server on a free port.
+threaded http.server on a free port, under the sub-path it is built for (a project
+site on GitHub Pages: /inside-phi3/), as GitHub Pages serves it: nothing outside that
+path, and the site's 404.html for a missing file.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import os
 import threading
 import time
@@ -44,19 +47,45 @@ def site_dir() -> Path:
     return folder
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class SubPathHandler(SimpleHTTPRequestHandler):
+    """`directory` served under `prefix` only; a missing file gets its 404.html."""
+
+    prefix = "/"
+
+    def send_head(self):
+        if not self.path.startswith(self.prefix):
+            self.send_error(404, f"outside {self.prefix}")
+            return None
+        self.path = "/" + self.path[len(self.prefix):]
+        if Path(self.translate_path(self.path)).exists():
+            return super().send_head()
+        page = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        return io.BytesIO(page)
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(site_dir):
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+def serve(folder: Path, prefix: str):
+    """A started server for `folder` under `prefix` on a free port of 127.0.0.1."""
+    handler = functools.partial(type("Handler", (SubPathHandler,), {"prefix": prefix}),
+                                directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)  # port 0: a free port
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir):
+    """The built site's address: http://127.0.0.1:<port>/inside-phi3/."""
+    prefix = built_site.served_path()
+    server = serve(site_dir, prefix)
+    yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     server.shutdown()
     server.server_close()
 

@@ -205,7 +205,8 @@ def built_pages(site_dir: Path) -> list[str]:
 
 
 def search(browser, site_url: str, language: str, query: str) -> list[str]:
-    """URL paths of the results a query gets on the home page of a language."""
+    """URL paths of the results a query gets on the home page of a language, relative
+    to the site's (each result must be on the site)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900},
                                   service_workers="block")
     page = context.new_page()
@@ -222,4 +223,6 @@ def search(browser, site_url: str, language: str, query: str) -> list[str]:
     hrefs = page.eval_on_selector_all(
         "a.md-search-result__link", "links => links.map(a => a.pathname)")
     context.close()
-    return hrefs
+    root = urlsplit(site_url).path
+    assert all(h.startswith(root) for h in hrefs), f"results outside {root}: {hrefs}"
+    return [h[len(root):] for h in hrefs]

@@ -1,6 +1,7 @@
 """What readers do on the site: switch language, search; in headless Chromium, offline.
 
-The site is built once (tests/site/conftest.py) and served on 127.0.0.1; Debian's
+The site is built once (tests/site/conftest.py) and served on 127.0.0.1 under the
+sub-path it is published at (/inside-phi3/, as GitHub Pages serves a fork); Debian's
 Chromium is driven with Playwright (never a downloaded browser). What a reader meets on
 each page, every page, is measured in one pass and checked in test_reader.py.
 """
@@ -72,7 +73,7 @@ def test_language_switcher_keeps_the_page_and_the_section(page, site_url):
         page.hover(".md-header .md-select")
         page.click(f'.md-header a.md-select__link[hreflang="{target}"]')
         page.wait_for_load_state("networkidle")
-        assert urlsplit(page.url).path == "/" + expected
+        assert urlsplit(page.url).path == urlsplit(site_url).path + expected
         assert urlsplit(page.url).fragment == anchor
         assert page.locator("html").get_attribute("lang").startswith(target)
 
@@ -131,7 +132,26 @@ def test_search_finds_a_word_of_the_body(page, site_url, site_dir, language):
     page.wait_for_timeout(300)  # let the list settle
     hrefs = page.eval_on_selector_all(
         "a.md-search-result__link", "links => links.map(a => a.href)")
-    assert any(urlsplit(h).path == "/" + location for h in hrefs), (word, location, hrefs)
+    assert any(urlsplit(h).path == urlsplit(site_url).path + location
+               for h in hrefs), (word, location, hrefs)
     print(f"\nsearch {language}: {word!r} -> {location}")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{language}-search.png"))
+
+
+def test_a_missing_page_gets_the_404_page_with_its_styles_and_scripts(page, site_url):
+    """GitHub Pages answers a missing path of a project site with the site's 404.html,
+    whatever the path's depth: its links are absolute (the published sub-path)."""
+    loaded: list[tuple[int, str]] = []
+    page.on("response", lambda r: loaded.append((r.status, urlsplit(r.url).path)))
+    before = len(EXTERNAL)
+    response = page.goto(urljoin(site_url, "tokens/no-such-page/deeper/"),
+                         wait_until="networkidle")
+    assert response.status == 404 and EXTERNAL[before:] == []
+    assert page.locator("article h1").inner_text() == "404 - Not found"
+    assets = loaded[1:]  # after the page itself
+    assert {kind for _, kind in assets if kind.endswith((".css", ".js"))}, assets
+    assert [a for a in assets if a[0] != 200 or not a[1].startswith(
+        urlsplit(site_url).path)] == []
+    home = page.locator("a.md-header__button.md-logo").get_attribute("href")
+    assert urljoin(page.url, home) == site_url

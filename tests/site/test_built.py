@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import site, site_hooks
+from tools import built_site, site, site_hooks
 from tools.paths import ROOT
 
 
@@ -173,3 +173,44 @@ def test_the_site_stays_small(site_dir):
     sizes.pop(site_hooks.ARCHIVE)
     largest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
     assert sum(sizes.values()) <= MAX_SITE_MB * 1e6, f"largest files: {largest}"
+
+
+def test_addresses_are_the_published_ones(site_dir):
+    """Built for a published copy (tools/built_site.PUBLISHED, as the Pages workflow
+    builds it): each page's canonical link is its own address under SITE_URL, and
+    sitemap.xml lists exactly the built pages there, each with its other language
+    (not the notebooks' pages: they repeat their chapter's pages, which it lists)."""
+    published = built_site.PUBLISHED["SITE_URL"]
+    built = pages(site_dir)
+    for url_path, html in built.items():
+        canonical = re.search(r'<link rel="canonical" href="([^"]*)"', html).group(1)
+        assert canonical == published + url_path, url_path
+    sitemap = (site_dir / "sitemap.xml").read_text("utf-8")
+    listed = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    assert sorted(listed) == sorted(published + p for p in built
+                                    if not p.endswith("/notebook/"))
+    alternates = re.findall(r'hreflang="[^"]*" href="([^"]*)"', sitemap)
+    assert alternates and set(alternates) <= set(listed)
+
+
+def test_every_page_written_in_docs_links_to_its_source_to_edit(site_dir):
+    """The edit link ("Edit this page") names the file the page is made from, in its
+    language (`x.zh.md`); the notebooks, made from the pages, have none. The
+    repository link fetches nothing from the GitHub API (tools/site_hooks.py)."""
+    edit = (built_site.PUBLISHED["REPO_URL"].rstrip("/") + "/"
+            + built_site.PUBLISHED["EDIT_URI"])
+    sources = {page.url: page.path.relative_to(SITE.docs).as_posix()
+               for page in SITE.pages()}
+    for url_path, html in pages(site_dir).items():
+        links = re.findall(r'<a href="([^"]*)" title="[^"]*" class="md-content__button'
+                           r'[^"]*" rel="edit"', html)
+        expected = [edit + sources[url_path]] if url_path in sources else []
+        assert links == expected, url_path
+        assert 'class="md-source"' in html and 'data-md-component="source"' not in html
+    assert any(url_path.endswith("notebook/") for url_path in pages(site_dir))
+
+
+def test_no_file_of_the_site_is_hidden(site_dir):
+    """upload-pages-artifact leaves out files and folders whose name starts with a dot
+    (.github/workflows/ci.yml): the published site would silently lack them."""
+    assert [p.relative_to(site_dir).as_posix() for p in site_dir.rglob(".*")] == []

@@ -3,7 +3,8 @@
 MkDocs' validation (mkdocs.yml, `--strict`) checks links written in Markdown; this
 small checker reads the built HTML instead, so it also sees what themes, hooks,
 notebooks and raw HTML produce: each `href`/`src` to this site must name an existing
-file, and each `#fragment` an element id (or name) of the page it points to.
+file, and each `#fragment` an element id (or name) of the page it points to. Links are
+followed as they are served, under the sub-path the site is built for.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ import posixpath
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
-from tools import site as site_model
+from tests.helpers import summary_line
+from tools.built_site import PUBLISHED
+
+PUBLISHED_AT = PUBLISHED["SITE_URL"]  # the address the built site is built for
 
 LINK_ATTRIBUTES = {"href", "src"}
 
@@ -45,27 +49,27 @@ def read_site(site: Path) -> dict[str, _Page]:
 
 
 def resolve(site: Path, page: str, link: str, site_url: str) -> tuple[str, str] | None:
-    """(file relative to the site, fragment) for a link to this site, else None."""
-    if link.startswith(site_url):
-        link = "/" + link[len(site_url):]
-    parts = urlsplit(link)
-    if parts.scheme or parts.netloc:
+    """(file relative to the site, fragment) for a link to this site, else None.
+
+    The link is followed as a browser follows it on the site served at `site_url`,
+    under that address's path (/inside-phi3/ for a project site on GitHub Pages): a
+    link that leaves the path (an absolute `/assets/x`) names a file outside the
+    site, `../assets/x`, which is never there."""
+    root = urlsplit(site_url)
+    target = urlsplit(urljoin(urljoin(site_url, page), link))
+    if (target.scheme, target.netloc) != (root.scheme, root.netloc):
         return None  # another site (or data:, mailto:): not ours to check
-    if not parts.path:
-        return page, unquote(parts.fragment)
-    base = posixpath.dirname(page)
-    path = unquote(parts.path)
-    target = posixpath.normpath(path.lstrip("/") if path.startswith("/")
-                                else posixpath.join(base, path))
-    if target == ".":
-        target = ""
-    if path.endswith("/") or (site / target).is_dir():
-        target = posixpath.join(target, "index.html")
-    return target, unquote(parts.fragment)
+    path = unquote(target.path)
+    if not path.startswith(root.path):
+        return posixpath.relpath(path, root.path), unquote(target.fragment)
+    path = path[len(root.path):]
+    if path == "" or path.endswith("/") or (site / path).is_dir():
+        path = posixpath.join(path, "index.html")
+    return path, unquote(target.fragment)
 
 
-def broken_links(site: Path) -> tuple[list[str], int]:
-    site_url = site_model.load().site_url
+def broken_links(site: Path, site_url: str = PUBLISHED_AT) -> tuple[list[str], int]:
+    """Problems per page, and how many links and assets were followed."""
     pages = read_site(site)
     problems: dict[str, set[str]] = defaultdict(set)
     checked = 0
@@ -76,7 +80,9 @@ def broken_links(site: Path) -> tuple[list[str], int]:
                 continue
             checked += 1
             target, fragment = resolved
-            if not (site / target).is_file():
+            if target.startswith("../"):
+                problems[page].add(f"{link} -> outside {urlsplit(site_url).path}")
+            elif not (site / target).is_file():
                 problems[page].add(f"{link} -> missing {target}")
             elif fragment and target in pages and fragment not in pages[target].ids:
                 problems[page].add(f"{link} -> no id {fragment!r} in {target}")
@@ -84,18 +90,24 @@ def broken_links(site: Path) -> tuple[list[str], int]:
 
 
 def test_every_internal_link_and_anchor_resolves(site_dir):
+    """Followed as served under the site's sub-path (tools/built_site.py)."""
     problems, checked = broken_links(site_dir)
     assert checked > 100, "the checker found almost no links: is the site empty?"
     assert not problems, "broken links in the built site:\n" + "\n".join(problems)
+    summary_line(f"links: {checked} links and assets of {len(read_site(site_dir))} "
+                 f"pages resolve under {urlsplit(PUBLISHED_AT).path}")
 
 
 def test_the_checker_finds_a_broken_link_and_anchor(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "index.html").write_text(
         '<h2 id="here">x</h2><a href="#here">ok</a><a href="../b/">gone</a>'
-        '<a href="./#nowhere">bad anchor</a><img src="https://example.com/x.png">',
-        encoding="utf-8")
-    problems, checked = broken_links(tmp_path)
-    assert checked == 3
+        '<a href="./#nowhere">bad anchor</a><img src="https://example.com/x.png">'
+        '<a href="https://example.org/site/a/#here">absolute, ok</a>'
+        '<link href="/a/">the host\'s root, not the site\'s', encoding="utf-8")
+    problems, checked = broken_links(tmp_path, "https://example.org/site/")
+    assert checked == 5
     assert "../b/ -> missing b/index.html" in problems[0]
     assert "no id 'nowhere'" in problems[0]
+    assert "/a/ -> outside /site/" in problems[0]
+    assert "absolute, ok" not in problems[0] and problems[0].count(" -> ") == 3

@@ -20,6 +20,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tools import notebooks, site
+from tools.built_site import PUBLISHED
 
 SITE = site.load()
 CASES = [(c, lang) for c in SITE.chapters for lang in SITE.codes]
@@ -31,7 +32,8 @@ PROBE = ("import json, os, sys\n"
 
 
 def build(chapter, language):
-    return notebooks.build(SITE, chapter, language, SITE.site_url)
+    """The notebook as the site offers it: built for the site's published address."""
+    return notebooks.build(SITE, chapter, language, PUBLISHED["SITE_URL"])
 
 
 def own_cells(notebook):
@@ -57,7 +59,8 @@ def test_the_notebook_holds_the_code_of_the_pages(chapter, language):
 @pytest.mark.parametrize("chapter", SITE.chapters, ids=[c.folder for c in SITE.chapters])
 def test_the_notebooks_run_in_an_empty_folder(chapter, tmp_path, site_url):
     """Every language's notebook runs; identical code runs once for all of them. What
-    it downloads from the site (a checkpoint) comes from the built site, served here."""
+    it downloads from the site (a checkpoint) comes from the built site, served here
+    under its sub-path."""
     ran: list[list[str]] = []
     for language in SITE.codes:
         notebook = notebooks.build(SITE, chapter, language, site_url)
