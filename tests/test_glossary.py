@@ -32,7 +32,7 @@ FORBIDDEN = {
     r"共享[^。；]{0,12}键/值头": "query heads 共用 key/value heads: one word throughout",
     r"\d+ M(?![\w/])": "Chinese counts in 万/亿 (约 6500 万), not 'M'",
     # The Chinese editor's list (issue 21).
-    "最好的词元|更好的那些词元": "the token that scores highest: 分数最高的词元",
+    r"(最好|更好)的[^，。；]{0,6}词元": "the token that scores highest: 分数最高的词元",
     r"每个数(?![据字值])": "bytes per element: 每个元素, not 每个数",
     "批次": "batch is 批, as in the glossary",
     "(?i)traceback": "in Chinese prose: 报错的调用栈",
@@ -132,7 +132,8 @@ def test_forbidden_patterns_match_what_they_should():
     assert hits("32064   个数") and hits("每个数 2 字节") and hits("同一批次里")
     assert not hits("每个元素 2 字节") and not hits("3072 维") and not hits("94.8%")
     assert not hits("元素个数") and not hits("3072 个数字") and not hits("7.6 GB")
-    assert hits("它最好的词元") and hits("抛出一长串 traceback") and hits("1,536 MiB")
+    assert hits("它最好的词元") and hits("最好的八个词元") and hits("更好的那些词元")
+    assert hits("抛出一长串 traceback") and hits("1,536 MiB")
     assert hits("约 37,000 个") and not hits("3,821,079,552 个参数")
     assert not hits("1536 MiB") and not hits("每个数字") and not hits("0.5,1")
 

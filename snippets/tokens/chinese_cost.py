@@ -22,7 +22,7 @@ for text in ["The capital of France is", "法国的首都是"]:
 
 # --8<-- [start:prose]
 NOT_PROSE = [  # re.S lets `.` cross lines: only for what spans lines
-    re.compile(r"^([ \t]*)(`{3,}).*?^\1\2", re.M | re.S),  # fenced code (admonitions too)
+    re.compile(r"^([ \t]*)(`{3,}).*?^\1\2", re.M | re.S),  # fences (admonitions too)
     re.compile(r"^[ \t]*--8<--.*$", re.M),  # an included file: that line only
     re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S),  # math
     re.compile(r"<!--.*?-->", re.S),  # notes for the tests

@@ -4,11 +4,11 @@ example run with `python -m snippets.<chapter>.<file>` from the folder it unzips
 The archive is the built site's `inside-phi3-code.zip` (tools/site_hooks.py). Every
 snippet with an output on a page runs, offline against the stand-in (the environment
 conftest.py set up), in one process (torch is imported once), as `python -m` runs
-it; one runs only until it has read its files (PARTLY, with the reason: the run
-must stay within seconds). The process records every file it opens: none may be in the repository but the
-stand-in's cache and the installed packages, and the `snippets` modules it ran are
-the archive's. The outputs that do not depend on the weights (the measurement of
-the pages) must be the ones the pages show.
+it; one runs only until it has read its files (PARTLY, with the reason: the run must
+stay within seconds). The process records every file it opens: none may be in the
+repository but the stand-in's cache and the installed packages, and the `snippets`
+modules it ran are the archive's. The outputs that do not depend on the weights (the
+measurement of the pages) must be the ones the pages show.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ generation = json.loads(
 en, zh = cost.totals["en"], cost.totals["zh"]
 byte_ids = tokenizer.convert_tokens_to_ids([f"<0x{b:02X}>" for b in range(256)])
 special_ids = {tokenizer.convert_tokens_to_ids(t) for t in ("<unk>", "<s>", "</s>")}
+learned = tokenizer.vocab_size - len(special_ids) - len(byte_ids)
 added = sorted(i for i in tokenizer.added_tokens_decoder if i >= tokenizer.vocab_size)
 
 FACTS = {
@@ -41,9 +42,8 @@ FACTS = {
     "added tokens": str(len(tokenizer) - tokenizer.vocab_size),
     "byte tokens": str(len(byte_ids)),
     # the vocabulary less <unk>, <s>, </s> and the bytes of byte fallback
-    "pieces learned by BPE": f"{tokenizer.vocab_size - len(special_ids) - len(byte_ids):,}",
-    "pieces learned by BPE (zh)": str(tokenizer.vocab_size - len(special_ids)
-                                      - len(byte_ids)),
+    "pieces learned by BPE": f"{learned:,}",
+    "pieces learned by BPE (zh)": str(learned),
     "first byte id": str(min(byte_ids)),
     "last byte id": str(max(byte_ids)),
     "id of byte 0xE8": str(tokenizer.convert_tokens_to_ids("<0xE8>")),
