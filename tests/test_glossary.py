@@ -27,10 +27,17 @@ FORBIDDEN = {
     # The Chinese editor's list (issue 9).
     "配方": "recipe is 方案, as on the home page",
     "提示词元": "提示词中的词元: 提示词元 reads as one made-up word",
-    r"\d 个数(?![据字])": "a vector's width is 'N 维', not 'N 个数'",
+    r"\d\s*个数(?![据字])": "a vector's width is 'N 维', not 'N 个数'",
     r"\d %": "no space before % in Chinese",
     r"共享[^。；]{0,12}键/值头": "query heads 共用 key/value heads: one word throughout",
     r"\d+ M(?![\w/])": "Chinese counts in 万/亿 (约 6500 万), not 'M'",
+    # The Chinese editor's list (issue 21).
+    r"(最好|更好)的[^，。；]{0,6}词元": "the token that scores highest: 分数最高的词元",
+    r"每个数(?![据字值])": "bytes per element: 每个元素, not 每个数",
+    "批次": "batch is 批, as in the glossary",
+    "(?i)traceback": "in Chinese prose: 报错的调用栈",
+    r"(?<![\d,.])\d{1,2},\d{3}(?![\d,])":
+        "Chinese pages write numbers below 100000 without separators (4096, 32064)",
 }
 # Terms the glossary must define, with the Chinese the pages use for them.
 REQUIRED = {
@@ -124,5 +131,30 @@ def test_forbidden_patterns_match_what_they_should():
     assert not hits("把这一行标记为已读") and not hits("词元")
     assert hits("推荐的配方") and hits("每个提示词元") and hits("3072 个数")
     assert hits("94.8 %") and hits("40 个查询头共享 10 个键/值头") and hits("约 65 M")
-    assert not hits("每个数 2 字节") and not hits("3072 维") and not hits("94.8%")
+    assert hits("32064   个数") and hits("每个数 2 字节") and hits("同一批次里")
+    assert not hits("每个元素 2 字节") and not hits("3072 维") and not hits("94.8%")
     assert not hits("元素个数") and not hits("3072 个数字") and not hits("7.6 GB")
+    assert hits("它最好的词元") and hits("最好的八个词元") and hits("更好的那些词元")
+    assert hits("抛出一长串 traceback") and hits("1,536 MiB")
+    assert hits("约 37,000 个") and not hits("3,821,079,552 个参数")
+    assert not hits("1536 MiB") and not hits("每个数字") and not hits("0.5,1")
+
+
+def quoted(line: str) -> list[str]:
+    """What ASCII double quotes enclose on a line of prose, pairing them in order;
+    none on a line of Markdown syntax (admonition and content-tab titles)."""
+    return [] if re.match(r"\s*(!!!|\?\?\?|===)", line) else line.split('"')[1::2]
+
+
+@pytest.mark.parametrize("page", ZH_PAGES, ids=lambda p: str(p.path.relative_to(ROOT)))
+def test_chinese_pages_quote_chinese_with_full_width_marks(page):
+    """“…” around Chinese text; ASCII quotes only around code-like English ("the")."""
+    found = [text for line in page.prose.split("\n") for text in quoted(line)
+             if re.search(r"[\u4e00-\u9fff]", text)]
+    assert not found, f"{page.path.relative_to(ROOT)}: {found}"
+
+
+def test_quoted_pairs_quotes_in_order():
+    assert quoted('给"深入 Transformer 块"中') == ["深入 Transformer 块"]
+    assert quoted('读出 "▁is"：微型模型答 "the"') == ["▁is", "the"]
+    assert quoted('!!! quote "真实模型的输出记录"') == quoted('=== "仅编码器"') == []

@@ -93,10 +93,10 @@ def published(path: Path) -> str:
 
 def binary_files(code: str) -> list[Path]:
     """The binary files (a checkpoint) the notebook of `code` downloads."""
-    return [p for p in _needed(code) if p.suffix in BINARY]
+    return [p for p in needed_files(code) if p.suffix in BINARY]
 
 
-def _needed(code: str) -> list[Path]:
+def needed_files(code: str) -> list[Path]:
     """The project files `code` needs: the `snippets` modules it imports
     (transitively), and the files and folders their code names by path ("docs",
     "snippets/x/data.json": pages, data, a checkpoint)."""
@@ -123,7 +123,7 @@ def module_cells(code: str, site_url: str) -> list[str]:
     """Cells writing the project files `code` needs next to the notebook; binary ones
     (a checkpoint of megabytes) are downloaded from the site at `site_url`, where they
     are published once for all notebooks, and checked against their SHA-256."""
-    files = _needed(code)
+    files = needed_files(code)
     if not files:
         return []
     names = [p.relative_to(ROOT).as_posix() for p in files]

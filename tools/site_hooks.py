@@ -19,8 +19,9 @@
   `zh/404.html` Chinese.
 - Output boxes: a small label says where the figures come from, derived from the
   include path (`.txt` computed, `.real.txt` recorded from the real model).
-- "Download the code": `inside-phi3-code.zip` (snippets, pinned requirements, a
-  README), built at every build; last-updated date per page from git.
+- "Download the code": `inside-phi3-code.zip` (snippets, the files they read,
+  pinned requirements, a README), built at every build; last-updated date per page
+  from git.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tools` from the root
-from tools import site  # noqa: E402
+from tools import notebooks, site  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHIVE = "inside-phi3-code.zip"
@@ -227,31 +228,53 @@ def on_post_template(output, template_name, config):
     return _stash.get("404", output)
 
 
+ARCHIVE_README = """\
+# Inside Phi-3: the code
+
+The examples of the site, runnable on a CPU with Python 3.11, with everything they
+read: the tiny Phi-3 of "From scores to text" (snippets/scores_to_text/tiny-phi3/),
+the site's pages (docs/, which "What Chinese costs" measures) and the benchmark's
+results (docs/why-slow/benchmark.json).
+
+    python3.11 -m venv .venv
+    .venv/bin/pip install -r requirements.txt -c requirements-lock.txt
+    .venv/bin/python -m snippets.model_example.next_token
+
+Run examples from this folder with `python -m snippets.<chapter>.<file>`: they
+import each other as the `snippets` package and read their files by paths relative
+to this folder. The first run downloads microsoft/Phi-3-mini-4k-instruct (about
+7.6 GB) from the Hugging Face Hub; the examples of "From scores to text" need only
+its tokenizer. requirements.txt lists the project's direct dependencies, exactly
+pinned; requirements-lock.txt pins everything they pull in.
+"""
+
+
+def archive_files() -> list[Path]:
+    """What the code archive holds besides its README and pins: every snippet, and
+    every file a snippet reads (notebooks.needed_files: the paths its code names)."""
+    code = sorted((ROOT / "snippets").rglob("*.py"))
+    data = notebooks.needed_files("\n".join(p.read_text("utf-8") for p in code))
+    assets = ROOT / "docs" / "assets"  # the site's own scripts, not the examples'
+    return sorted({*code, *(p for p in data if not p.is_relative_to(assets))})
+
+
 def code_archive() -> bytes:
-    """The snippets, their pinned requirements and how to run one."""
+    """The snippets, the files they read, their pinned requirements and how to run
+    one: unzipped anywhere, every example runs (tests/site/test_code_archive.py)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    lock = (ROOT / "requirements-lock.txt").read_text("utf-8")
-    readme = (
-        "# Inside Phi-3: the code\n\n"
-        "The examples of the site, runnable on a CPU with Python 3.11.\n\n"
-        "    python3.11 -m venv .venv\n"
-        "    .venv/bin/pip install -r requirements.txt -c requirements-lock.txt\n"
-        "    .venv/bin/python -m snippets.model_example.next_token\n\n"
-        "Run examples from this folder with `python -m snippets.<chapter>.<file>`:\n"
-        "they import each other as the `snippets` package. The first run downloads\n"
-        "microsoft/Phi-3-mini-4k-instruct (about 7.6 GB) from the Hugging Face Hub.\n"
-        "requirements.txt lists the project's direct dependencies, exactly pinned;\n"
-        "requirements-lock.txt pins everything they pull in.\n")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        def add(name, text):  # fixed dates: the same code gives the same archive
+        def add(name, content, method=zipfile.ZIP_DEFLATED):
+            # fixed dates: the same code gives the same archive
             info = zipfile.ZipInfo(f"inside-phi3/{name}", (2024, 1, 1, 0, 0, 0))
-            archive.writestr(info, text, zipfile.ZIP_DEFLATED)
-        add("README.md", readme)
+            archive.writestr(info, content, method)
+        add("README.md", ARCHIVE_README)
         add("requirements.txt", "\n".join(project["dependencies"]) + "\n")
-        add("requirements-lock.txt", lock)
-        for path in sorted((ROOT / "snippets").rglob("*.py")):
-            add(path.relative_to(ROOT).as_posix(), path.read_text("utf-8"))
+        add("requirements-lock.txt", (ROOT / "requirements-lock.txt").read_bytes())
+        for path in archive_files():
+            stored = path.suffix in notebooks.BINARY  # weights barely compress
+            add(path.relative_to(ROOT).as_posix(), path.read_bytes(),
+                zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 

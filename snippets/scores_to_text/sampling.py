@@ -115,6 +115,19 @@ torch.testing.assert_close(repetition_penalty(input_ids, logits, 1.3), theirs)
 print("changed scores:", (theirs != logits).sum().item(), "(the prompt's tokens)")
 # --8<-- [end:repetition]
 
+# --8<-- [start:where-zero-lies]
+shifted = logits - logits.max()  # every score below zero
+torch.testing.assert_close(softmax(shifted), softmax(logits))  # the same probabilities
+prompt_tokens = input_ids[0]
+for name, scores in [("as they are", logits), ("minus the largest", shifted)]:
+    seen = scores[0, prompt_tokens]
+    before = softmax(scores)[0, prompt_tokens]
+    after = softmax(repetition_penalty(input_ids, scores, 1.3))[0, prompt_tokens]
+    factor = before / after  # how many times less likely each prompt token became
+    print(f"scores {name:17}: {(seen > 0).sum()} divided, {(seen < 0).sum()} "
+          f"multiplied; probabilities / {factor.min():.1f} to {factor.max():.1f}")
+# --8<-- [end:where-zero-lies]
+
 # --8<-- [start:sample]
 probs = softmax(temperature(logits, 0.8))
 generator = torch.Generator().manual_seed(0)

@@ -21,20 +21,20 @@ for text in ["The capital of France is", "法国的首都是"]:
 # --8<-- [end:one-sentence]
 
 # --8<-- [start:prose]
-NOT_PROSE = [
-    r"^([ \t]*)(`{3,}).*?^\1\2",  # fenced code, also inside admonitions
-    r"^\s*--8<--.*$",  # included files: code and printed output
-    r"\$\$.*?\$\$|\$[^$\n]+\$",  # math
-    r"<!--.*?-->",  # notes for the tests
-    r"`[^`\n]+`",  # inline code: the same in both languages
-    r"\]\([^)]*\)",  # link targets (the link text stays)
-    r"\{\s*#[^}]*\}",  # heading anchors
+NOT_PROSE = [  # re.S lets `.` cross lines: only for what spans lines
+    re.compile(r"^([ \t]*)(`{3,}).*?^\1\2", re.M | re.S),  # fences (admonitions too)
+    re.compile(r"^[ \t]*--8<--.*$", re.M),  # an included file: that line only
+    re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S),  # math
+    re.compile(r"<!--.*?-->", re.S),  # notes for the tests
+    re.compile(r"`[^`\n]+`"),  # inline code: the same in both languages
+    re.compile(r"\]\([^)]*\)"),  # link targets (the link text stays)
+    re.compile(r"\{\s*#[^}]*\}"),  # heading anchors
 ]
 
 
 def prose(markdown):
     for pattern in NOT_PROSE:
-        markdown = re.sub(pattern, " ", markdown, flags=re.M | re.S)
+        markdown = pattern.sub(" ", markdown)
     return " ".join(markdown.split())  # line breaks are spaces, as in the browser
 
 

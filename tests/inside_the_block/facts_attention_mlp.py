@@ -115,6 +115,8 @@ FACTS = {
     "bfloat16 weights, GB": f"{total * 2 / GB:.1f}",
     "next token id (recorded from the real model)": recorded_next_token(),
 }
+# Chinese pages write numbers below 100000 without thousands separators
+FACTS["KV cache MiB at 4k, mini (zh)"] = f"{mini_kv * CONTEXT / MIB:.0f}"
 
 NOT_FACTS = {
     "2017": "year of 'Attention Is All You Need' (Vaswani et al.)",

@@ -79,6 +79,9 @@ FACTS = {
     "pre-norm: shrink factor 1/sqrt(L) predicts at the deepest stack":
         f"{norm_placement.DEPTHS[-1] ** 0.5:.1f}",
 }
+# Chinese pages write numbers below 100000 without thousands separators
+FACTS.update({f"{name} (zh)": FACTS[name].replace(",", "") for name in [
+    "2017 vocabulary", "2017 build: attention bias parameters"]})
 
 NOT_FACTS = {
     "65": "the paper's own count for Transformer-base (about 65 M, Vaswani et al. "

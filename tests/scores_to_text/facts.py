@@ -11,7 +11,7 @@ import inspect
 import json
 
 import torch
-from transformers import Phi3ForCausalLM
+from transformers import AutoTokenizer, Phi3ForCausalLM
 
 from snippets.scores_to_text.train_tiny import (
     CHECKPOINT,
@@ -32,6 +32,7 @@ log = json.loads((ROOT / CHECKPOINT / "training-log.json").read_text())
 losses = log["losses"]
 window = inspect.signature(train).parameters["length"].default
 phi3 = real_size_phi3().config
+tokenizer = AutoTokenizer.from_pretrained("microsoft/Phi-3-mini-4k-instruct")
 
 
 def parameters(model):
@@ -42,6 +43,9 @@ FACTS = {
     # the tiny model
     "vocabulary": str(config.vocab_size),
     "width": str(config.hidden_size),
+    "tokens of the tokenizer": f"{len(tokenizer):,}",
+    "tokens of the tokenizer (zh)": str(len(tokenizer)),
+    "unused rows": str(config.vocab_size - len(tokenizer)),
     "token table": f"{config.vocab_size * config.hidden_size:,}",
     "parameters, tied": f"{parameters(tied):,}",
     "parameters, untied": f"{parameters(untied):,}",
@@ -52,6 +56,7 @@ FACTS = {
     "phi3 sliding window": str(phi3.sliding_window),
     # training, from the log of make train-tiny
     "corpus characters": f"{log['characters']:,}",
+    "corpus characters (zh)": str(log["characters"]),
     "steps": str(log["steps"]),
     "seconds": f"{log['seconds']:.0f}",
     "cpu seconds": f"{log['cpu_seconds']:.0f}",
@@ -69,4 +74,7 @@ NOT_FACTS = {
             "(Keskar et al.)",
     "2020": "year of the logit lens post (nostalgebraist)",
     "2024": "year of the min-p paper (Nguyen et al.)",
+    "2023": "year of the tuned lens paper (Belrose et al.)",
+    "2302": "the number of a transformers issue on GitHub (the repetition penalty)",
+    "2303": "the number of the transformers pull request that answered it",
 }

@@ -54,6 +54,26 @@ def test_repetition_penalty_lowers_repeated_tokens(scores):
     assert (ours[seen] < logits[seen]).all() and (ours[~seen] == logits[~seen]).all()
 
 
+def test_the_penalty_depends_on_where_zero_lies(scores):
+    """A constant added to every score changes no probability, but changes what the
+    penalty does: the page's claim, on random scores."""
+    input_ids, logits = scores
+    shifted = logits - logits.max()
+    torch.testing.assert_close(shifted.softmax(-1), logits.softmax(-1))
+    after = [sampling.repetition_penalty(input_ids, x, 1.5).log_softmax(-1)
+             for x in (logits, shifted)]
+    assert (after[0] - after[1]).abs().max() > 0.1  # log-probabilities
+
+
+def test_the_page_shows_the_shift_changing_the_result():
+    """The page's own scores, shifted: the same probabilities, another penalty."""
+    lines = [line for line in run_script("snippets/scores_to_text/sampling.py")
+             .splitlines() if line.startswith("scores ")]
+    assert len(lines) == 2 and "0 multiplied" in lines[0]  # the scores are above zero
+    assert "0 divided, 5 multiplied" in lines[1]  # all below zero: all multiplied
+    assert lines[0].split("/")[-1] != lines[1].split("/")[-1]
+
+
 def test_temperature_figure_has_three_bars_per_token_in_both_languages():
     for language, word in [("en", "probability"), ("zh", "概率")]:
         axes = sampling.draw_temperatures(language).axes[0]

@@ -20,6 +20,9 @@ def test_runs_as_a_script_and_every_check_passes():
     trained = [line for line in printed.splitlines() if "trained on:" in line]
     loss = lambda line: float(line.split("loss ")[1].split(",")[0])  # noqa: E731
     assert loss(trained[0]) < loss(held_out[0])  # it memorised what it read
+    # the page's words: "about fifteen" tokens on its own text, "hundreds" held out
+    perplexity = lambda line: float(line.split("perplexity ")[1])  # noqa: E731
+    assert 12 <= perplexity(trained[0]) < 18 and 100 <= perplexity(held_out[0]) < 1000
 
 
 def test_loss_curve_has_a_line_per_series_in_both_languages():

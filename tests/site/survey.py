@@ -4,7 +4,8 @@
 the page weight is a first load; a phone's width by resizing that page) and returns,
 per page: console errors, bytes
 loaded, stray spaces between Chinese characters, code blocks and tables that
-overflow with no visible scrollbar, inline code broken across lines in tables,
+overflow with no visible scrollbar, code of lines up to 88 characters wider than its
+box, inline code broken across lines in tables,
 copy buttons over code text, and axe-core's violations. The tests in
 test_reader.py assert on it; the numbers are written to artifacts/site-survey.json.
 """
@@ -51,6 +52,11 @@ MEASURE = r"""(cjk) => {
     if (style.scrollbarWidth === "none" || alpha(thumb) < 0.5)
       clipped.push(el.textContent.trim().slice(0, 40));
   }
+  // code whose lines are at most 88 characters (the project's limit) but wider
+  // than its box: it should fit at 1280 px
+  const squeezed = [...article.querySelectorAll("pre > code")].filter(c =>
+    Math.max(...c.textContent.split("\n").map(l => l.length)) <= 88
+    && c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 40));
   const broken = [...article.querySelectorAll("td code, th code")]
     .filter(c => c.getClientRects().length > 1).map(c => c.textContent);
   const covered = [];
@@ -85,7 +91,7 @@ MEASURE = r"""(cjk) => {
   const shown = (selector) => [...document.querySelectorAll(selector)]
     .filter(e => e.getClientRects().length).length;
   const toc = document.querySelector(".jp-RenderedMarkdown h2[id]");
-  return {stray: spaces, clipped, broken, covered,
+  return {stray: spaces, clipped, squeezed, broken, covered,
           smallest_label: labels.length ? Math.min(...labels) : null, overlaps,
           title: document.title, lang: document.documentElement.lang,
           text: article.innerText, h1: count("article h1"),

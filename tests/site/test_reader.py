@@ -121,6 +121,11 @@ def test_wide_code_and_tables_scroll_visibly_and_nothing_covers_code(survey_at):
     assert found(survey_at, "covered") == {}, "copy button over code text"
 
 
+def test_code_lines_of_88_characters_fit_at_1280_px(survey_at):
+    """The project's line limit (88) fits the content column of a 1280 px screen."""
+    assert found(survey_at, "squeezed", widths=(1280,)) == {}
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_home_page(survey_at, language):
     home = survey_at[1280][SITE.under("", language)]

@@ -33,6 +33,8 @@ generation = json.loads(
 
 en, zh = cost.totals["en"], cost.totals["zh"]
 byte_ids = tokenizer.convert_tokens_to_ids([f"<0x{b:02X}>" for b in range(256)])
+special_ids = {tokenizer.convert_tokens_to_ids(t) for t in ("<unk>", "<s>", "</s>")}
+bpe_pieces = tokenizer.vocab_size - len(special_ids) - len(byte_ids)
 added = sorted(i for i in tokenizer.added_tokens_decoder if i >= tokenizer.vocab_size)
 
 held_out = learned.results
@@ -53,6 +55,9 @@ FACTS = {
     "last piece id": f"{tokenizer.vocab_size - 1:,}",
     "added tokens": str(len(tokenizer) - tokenizer.vocab_size),
     "byte tokens": str(len(byte_ids)),
+    # the vocabulary less <unk>, <s>, </s> and the bytes of byte fallback
+    "pieces learned by BPE": f"{bpe_pieces:,}",
+    "pieces learned by BPE (zh)": str(bpe_pieces),
     "first byte id": str(min(byte_ids)),
     "last byte id": str(max(byte_ids)),
     "id of byte 0xE8": str(tokenizer.convert_tokens_to_ids("<0xE8>")),
@@ -102,6 +107,8 @@ NOT_FACTS = {
     "128,256": "the rows of Llama 3's config.json, linked where it is stated",
     "128256": "the rows of Llama 3's config.json (Chinese pages: no separators)",
     "3.2": "a section number of the Llama 3 paper (arXiv:2407.21783)",
+    "64": "NVIDIA's advice for matrix sizes (its guide to linear layers, quick-start "
+          "checklist), quoted; the page's own 64 names its fact",
     "2.2": "a section number of the Llama 2 paper (arXiv:2307.09288)",
     "2024": "a number in the example text of pieces.py, not a measurement",
 }

@@ -8,7 +8,10 @@ import matplotlib
 import pytest
 
 from tests.helpers import run_script
+from tools import site
 from tools.paths import DOCS
+
+SITE = site.load()
 
 matplotlib.use("Agg")
 pytestmark = pytest.mark.real_tokenizer
@@ -45,6 +48,23 @@ def test_prose_drops_code_includes_math_and_markup(snippet):
         "!!! note\n\n    ```text\n    output\n    ```\n\n$$\ny = 1\n$$\nEnd.\n"
     )
     assert snippet.prose(markdown) == "# Title See [the tree , and . !!! note End."
+
+
+def test_prose_goes_on_after_an_included_file(snippet):
+    """An include line is dropped, not the rest of the page (why-slow's tables)."""
+    markdown = 'Before.\n\n--8<-- "bench/output/table.md"\n\nAfter the table.\n'
+    assert snippet.prose(markdown) == "Before. After the table."
+
+
+def test_every_heading_of_every_measured_page_is_in_its_prose(snippet):
+    """The site model finds the headings on its own: a pattern that swallows the
+    rest of a page loses the headings after it."""
+    for row in snippet.rows:
+        for language in SITE.codes:
+            path = DOCS / SITE.source(f"{row['page']}.md", language)
+            text = snippet.prose(path.read_text(encoding="utf-8"))
+            titles = [snippet.prose(h.title) for h in SITE.page(path).headings]
+            assert titles and [t for t in titles if t not in text] == [], path
 
 
 def test_measure_counts_tokens_characters_and_bytes(snippet, tmp_path):
