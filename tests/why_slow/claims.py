@@ -75,6 +75,9 @@ def claims(data: dict) -> dict[str, tuple[tuple, tuple, int]]:
 
 
 def verdicts(data: dict) -> dict[str, str]:
-    """{claim: "lower", "higher", "overlap" or "one round"}."""
-    return {name: report.compare(a, b, rounds)
-            for name, (a, b, rounds) in claims(data).items()}
+    """{claim: "lower", "higher", "overlap" or "one round"}; and "the run": whether
+    the run has "one round" or "several rounds" (what the pages say of it)."""
+    found = {name: report.compare(a, b, rounds)
+             for name, (a, b, rounds) in claims(data).items()}
+    found["the_run"] = "one round" if data["rounds"] < 2 else "several rounds"
+    return found
