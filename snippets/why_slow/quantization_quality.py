@@ -60,7 +60,8 @@ def int4_larger_groups(linear):
     return Int4Linear(linear, group_size=LARGER_GROUPS)
 
 
-formats = [("bfloat16", None), ("int8", Int8Linear), (f"int4 g{GROUP_SIZE}", Int4Linear),
+formats = [("bfloat16", None), ("int8", Int8Linear),
+           (f"int4 g{GROUP_SIZE}", Int4Linear),
            (f"int4 g{LARGER_GROUPS}", int4_larger_groups)]
 print(f"{'':>9}  KL per token  top-1 agrees  held-out loss")
 print(f"{'float32':>9}  {'(reference)':>12}  {'':>12}  {reference_loss:13.2f}")
