@@ -15,9 +15,9 @@ product big enough to be limited by arithmetic, not memory. Divided by the memor
 bandwidth it gives the machine's balance: the FLOPs per byte above which a matrix
 product stops waiting for memory.
 
-bench.phi3_cpu.run_all calls `in_subprocess` once (its own process, so the model's
-memory is freed before anything else runs); the result goes under "batching" in
-docs/why-slow/benchmark.json.
+bench.phi3_cpu.run_all runs it once per round, in a process of its own (the model's
+memory is freed before anything else runs); the rounds' medians go under "batching"
+in docs/why-slow/benchmark.json.
 
     python -m bench.batching --quick --result /tmp/batching.json   # tiny, seconds
 """
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import sys
 import time
@@ -109,18 +108,19 @@ def run(quick: bool) -> dict:
     import torch
     from transformers import AutoTokenizer
 
-    from bench.phi3_cpu import PROMPT, RECIPES, build_model, loadavg
+    from bench.common import (PROMPT, OthersClock, build_model, peak_rss_bytes,
+                              recipe_named)
     from snippets.why_slow.int8_linear import bytes_per_token
     from tools.hfcache import MINI_ID
 
-    recipe = next(r for r in RECIPES if r.name == RECIPE)
+    recipe = recipe_named(RECIPE)
     model = build_model(recipe, quick)
     tokenizer = AutoTokenizer.from_pretrained(MINI_ID)
     ids = tokenizer(PROMPT, return_tensors="pt").input_ids  # (1, prompt tokens)
     shape = QUICK_PEAK_SHAPE if quick else PEAK_SHAPE
-    load_before = loadavg()
-    results = decode_steps(model, ids, BATCH_SIZES, WARMUP_STEPS,
-                           QUICK_STEPS if quick else STEPS)
+    with OthersClock() as others:
+        results = decode_steps(model, ids, BATCH_SIZES, WARMUP_STEPS,
+                               QUICK_STEPS if quick else STEPS)
     for result in results:
         print(f"  batch {result['batch_size']}: {result['s_per_step']:.3f} s/step, "
               f"{result['tokens_per_s']:.1f} tokens/s", file=sys.stderr)
@@ -136,17 +136,9 @@ def run(quick: bool) -> dict:
         "peak_matmul_flops": flops,
         "peak_matmul_shape": list(shape),
         "batches": results,
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "loadavg_before": load_before,
-        "loadavg_after": loadavg(),
+        "peak_rss_bytes": peak_rss_bytes(),
+        "others": others.result(),
     }
-
-
-def in_subprocess(quick: bool) -> dict:
-    """`run` in a process of its own: the model's memory goes with it."""
-    from bench.phi3_cpu import child_result
-
-    return child_result("bench.batching", [], quick)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """The runtimes a reader would pick instead of PyTorch, measured like the recipes.
 
-`make bench` (bench.phi3_cpu.run_all) calls `run_all` here after the PyTorch recipes.
-Each peer gets the SAME random real-size weights as the recipes (bench.phi3_cpu's
+`make bench` (bench.phi3_cpu.run_all) prepares them here (`prepare_in_subprocess`),
+then times each peer once per round, in turn with the PyTorch recipes.
+Each peer gets the SAME random real-size weights as the recipes (bench.common's
 deterministic fill), saved once as a Hugging Face folder (safetensors + the real
 tokenizer), then converted offline with the runtime's own tool:
 
@@ -22,7 +23,8 @@ decode = median of the following steps; peak RSS; bytes read per token from the
 converted file's tensors (every weight except the token-embedding table, as for the
 recipes). The caller divides those bytes by the measured bandwidth: the floor.
 
-    python -m bench.peers --quick          # convert and time the peers on a tiny model
+    python -m bench.peers --quick --prepare     # convert for the peers, tiny model
+    python -m bench.phi3_cpu --quick --only walkthrough ort-genai-int4 llama.cpp-Q4_0
 
 Needs the optional extra: `pip install -c requirements-lock.txt -e ".[peers]"`.
 """
@@ -35,7 +37,6 @@ import hashlib
 import inspect
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -89,15 +90,15 @@ def _key(quick: bool) -> str:
     import torch
     import transformers
 
-    from bench import phi3_cpu
+    from bench import common
     from tools.hfcache import STANDIN_SIZES, real_tokenizer_dir
 
     digest = hashlib.sha256()
     for text in (
         (TEST_DATA / "phi3-mini-4k-instruct.config.json").read_text(),
         json.dumps(STANDIN_SIZES if quick else None, sort_keys=True),
-        inspect.getsource(phi3_cpu.build_model),
-        inspect.getsource(phi3_cpu._fill_cheaply),
+        inspect.getsource(common.build_model),
+        inspect.getsource(common.fill_cheaply),
         torch.__version__, transformers.__version__,
     ):
         digest.update(text.encode())
@@ -136,7 +137,7 @@ def hf_folder(quick: bool) -> Path:
 def _save_hf(folder: Path, quick: bool) -> dict:
     from huggingface_hub import snapshot_download
 
-    from bench.phi3_cpu import Recipe, build_model
+    from bench.common import Recipe, build_model
     from tools.hfcache import MINI_ID
 
     print(f"  saving the random weights to {folder.parent}", file=sys.stderr)
@@ -302,16 +303,10 @@ def read_per_token(weights: dict) -> int:
 # ---------------------------------------------------------------- timing one peer
 
 
-def rss_bytes() -> int:
-    from bench.phi3_cpu import rss_bytes as current
-
-    return current()
-
-
 def _tokens(quick: bool) -> list[int]:
     from transformers import AutoTokenizer
 
-    from bench.phi3_cpu import PROMPT
+    from bench.common import PROMPT
 
     return AutoTokenizer.from_pretrained(hf_folder(quick))(PROMPT).input_ids
 
@@ -342,27 +337,28 @@ def _ort_session(quick: bool, threads: int):
     return generate, ort_weights(folder), folder
 
 
-def _llama_session(quick: bool, threads: int):
+def _llama_session(quick: bool, threads: int, repack: bool = True):
     import llama_cpp
     import numpy as np
     from llama_cpp import Llama
 
     folder, _ = gguf_files(quick)
     path = folder / "model-Q4_0.gguf"
-    # llama.cpp's repacked Q4_0 buffers ("extra buffer types": AMX and the
-    # repacked CPU kernels) crash (SIGSEGV) in this build on this CPU, which has
-    # AMX, as soon as a batch holds more than one token, at the stand-in's and at
-    # the real size. Plain Q4_0 buffers work; Llama() takes no switch for them.
-    from llama_cpp import llama_cpp as low_level  # what Llama() calls
+    if not repack:
+        # llama.cpp repacks Q4_0 weights for the CPU's vector units by default
+        # ("extra buffer types", AMX included); in llama-cpp-python 0.3.36 that
+        # crashed (SIGSEGV) on an Intel Xeon with AMX as soon as a batch held more
+        # than one token. Plain Q4_0 buffers work; Llama() takes no switch for them.
+        from llama_cpp import llama_cpp as low_level  # what Llama() calls
 
-    default = low_level.llama_model_default_params
+        default = low_level.llama_model_default_params
 
-    def plain_buffers():
-        params = default()
-        params.use_extra_bufts = False
-        return params
+        def plain_buffers():
+            params = default()
+            params.use_extra_bufts = False
+            return params
 
-    low_level.llama_model_default_params = plain_buffers
+        low_level.llama_model_default_params = plain_buffers
     llm = Llama(str(path), n_threads=threads, n_threads_batch=threads, n_ctx=512,
                 verbose=False)
 
@@ -386,10 +382,12 @@ def _llama_session(quick: bool, threads: int):
 
 
 SESSIONS = {"ort-genai-int4": _ort_session, "llama.cpp-Q4_0": _llama_session}
+# What to run instead when a peer's best settings crash (bench.phi3_cpu.run_all).
+FALLBACK = {"llama.cpp-Q4_0": ["--plain-buffers"]}
 
 
-def run_peer(name: str, quick: bool, new_tokens: int) -> dict:
-    from bench.phi3_cpu import loadavg
+def run_peer(name: str, quick: bool, new_tokens: int, repack: bool = True) -> dict:
+    from bench.common import OthersClock, peak_rss_bytes, rss_bytes
 
     peer = next(p for p in PEERS if p.name == name)
     import torch
@@ -397,7 +395,8 @@ def run_peer(name: str, quick: bool, new_tokens: int) -> dict:
     threads = torch.get_num_threads()  # as many as the recipes: one per core
     ids = _tokens(quick)
     start = time.perf_counter()
-    generate, weights, folder = SESSIONS[name](quick, threads)
+    options = {} if name not in FALLBACK else {"repack": repack}
+    generate, weights, folder = SESSIONS[name](quick, threads, **options)
     load_s = time.perf_counter() - start
     rss_after_load = rss_bytes()
     generate(ids, 2, lambda: None)  # warm-up
@@ -408,12 +407,11 @@ def run_peer(name: str, quick: bool, new_tokens: int) -> dict:
         print(f"\r  {name}: token {len(stamps)}/{new_tokens}", end="",
               file=sys.stderr, flush=True)
 
-    load_before = loadavg()
-    begin = time.perf_counter()
-    generate(ids, new_tokens, stamp)
-    total_s = time.perf_counter() - begin
+    with OthersClock() as others:
+        begin = time.perf_counter()
+        generate(ids, new_tokens, stamp)
+        total_s = time.perf_counter() - begin
     print(file=sys.stderr)
-    load_after = loadavg()
     steps = [b - a for a, b in zip(stamps, stamps[1:])]
     made = json.loads((folder / "made.json").read_text())
     result = {
@@ -421,7 +419,7 @@ def run_peer(name: str, quick: bool, new_tokens: int) -> dict:
         "runtime": peer.runtime,
         "how": peer.how,
         "format": peer.weights,
-        "version": _version(name),
+        "version": version(name),
         "threads": threads,
         "prompt_tokens": len(ids),
         "new_tokens": len(stamps),
@@ -435,16 +433,17 @@ def run_peer(name: str, quick: bool, new_tokens: int) -> dict:
                           if p.suffix in (".gguf", ".onnx", ".data")),
         "convert_s": made["seconds"],
         "rss_after_load_bytes": rss_after_load,
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "loadavg_before": load_before,
-        "loadavg_after": load_after,
+        "peak_rss_bytes": peak_rss_bytes(),
+        "others": others.result(),
     }
+    if name in FALLBACK:
+        result["repacked"] = repack
     result["weights"] = {key: value for key, value in weights.items()
                          if key not in ("tensor_bytes", "embedding")}
     return result
 
 
-def _version(name: str) -> str:
+def version(name: str) -> str:
     if name == "ort-genai-int4":
         import onnxruntime
         import onnxruntime_genai
@@ -469,53 +468,36 @@ def wanted(only: list[str] | None) -> list[str]:
     return names
 
 
-def run_all(quick: bool, new_tokens: int, names: list[str]) -> list[dict]:
-    """Convert (cached), then time each peer in its own process. [] if none asked."""
-    if not names:
-        return []
-    print("peers: saving and converting the weights (cached)", file=sys.stderr)
-    # A process of its own: the real-size model it saves is freed before timing.
-    _run([sys.executable, "-m", "bench.peers", "--prepare", *names]
-         + (["--quick"] if quick else []), cwd=ROOT)
-    results = []
-    for name in names:
-        with tempfile.TemporaryDirectory() as folder:
-            result_file = Path(folder) / "result.json"
-            command = [sys.executable, "-m", "bench.peers", "--peer", name,
-                       "--result", str(result_file), "--tokens", str(new_tokens)]
-            subprocess.run(command + (["--quick"] if quick else []), cwd=ROOT,
-                           check=True)
-            results.append(json.loads(result_file.read_text()))
-        result = results[-1]
-        print(f"  prefill {result['prefill_s']:.2f} s, decode "
-              f"{result['decode_s_per_token']:.3f} s/token, total "
-              f"{result['total_s']:.1f} s, peak {result['peak_rss_bytes'] / 1e9:.1f} GB",
-              file=sys.stderr)
-    return results
+def prepare_in_subprocess(quick: bool, names: list[str]) -> None:
+    """Save and convert (cached) in a process of its own: the real-size model it
+    saves is freed before anything is timed."""
+    if names:
+        print("peers: saving and converting the weights (cached)", file=sys.stderr)
+        _run([sys.executable, "-m", "bench.peers", "--prepare", *names]
+             + (["--quick"] if quick else []), cwd=ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny model, few tokens")
     parser.add_argument("--prepare", nargs="*", choices=NAMES, metavar="PEER",
-                        help="only save and convert (these peers; all by default)")
+                        help="save and convert (these peers; all by default)")
     parser.add_argument("--peer", help=argparse.SUPPRESS)  # one peer, in a child
+    parser.add_argument("--plain-buffers", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--tokens", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    from bench.phi3_cpu import NEW_TOKENS, QUICK_NEW_TOKENS
+    from bench.common import NEW_TOKENS, QUICK_NEW_TOKENS
     from tools import hfcache
 
     hfcache.activate("realsize")  # the real tokenizer, offline
     tokens = args.tokens or (QUICK_NEW_TOKENS if args.quick else NEW_TOKENS)
-    if args.prepare is not None:
-        print(json.dumps(prepare(args.quick, args.prepare or NAMES), indent=2))
-        return 0
     if args.peer:
-        args.result.write_text(json.dumps(run_peer(args.peer, args.quick, tokens)))
+        result = run_peer(args.peer, args.quick, tokens, not args.plain_buffers)
+        args.result.write_text(json.dumps(result))
         return 0
-    print(json.dumps(run_all(args.quick, tokens, wanted(None)), indent=2))
+    print(json.dumps(prepare(args.quick, args.prepare or NAMES), indent=2))
     return 0
 
 

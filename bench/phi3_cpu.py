@@ -4,16 +4,26 @@ Speed does not depend on the values of the weights, so the benchmark needs no
 download: each recipe builds a Phi-3-mini of the real size (tests/data config) with
 cheap random weights, then generates 50 greedy tokens exactly like the first
 chapter's pipeline (snippets/model_example/generate_email.py) with one thing
-changed. Every recipe runs in its own process, so its peak memory (maxrss) is its
-own. The parent also measures the memory bandwidth, from which the floor per token
-follows: bytes read per token / bandwidth.
+changed. Every part (a recipe, the batch sizes of bench.batching, the profile of
+bench.profile_decode, each runtime of bench.peers) runs in a process of its own, so
+its peak memory (maxrss) is its own, and the parts take turns: round after round
+(5 by default), all parts once per round, so that whatever else happens on the
+machine meanwhile hits them alike. Each figure is the median over the rounds, with
+its values under "samples" (min and max: the spread the pages show). The parent
+measures the memory bandwidth at the start of each round, from which the floor per
+token follows: bytes read per token / bandwidth.
 
-Results go to docs/why-slow/benchmark.json with the machine, versions, date and load
-average; bench/report.py turns them into the tables included by the page, and
-`python -m tools.figures` draws the plot.
+Every timed window also measures how much CPU other processes took
+(bench.common.OthersClock). Before it writes, the run checks itself
+(bench.report.quality): other processes above 3 % of the CPUs, or figures that
+contradict each other (batch size 1 against the walkthrough, ...), and it is refused
+unless --force, which writes it marked noisy. docs/why-slow/benchmark.json holds the
+run of this machine's kind of CPU (`cpu_kind`) and, under "other_cpus", the last run
+of every other kind; bench/report.py turns them into the tables the pages include,
+and `python -m tools.figures` draws the plots.
 
-    python -m bench.phi3_cpu                 # real size, several minutes
-    python -m bench.phi3_cpu --quick --out /tmp/b.json   # tiny model, seconds
+    python -m bench.phi3_cpu                 # real size, 5 rounds: about 1.5 hours
+    python -m bench.phi3_cpu --quick --out /tmp/b.json   # tiny model, a minute
 
 This is a benchmark, not a test: nothing here asserts a time.
 """
@@ -25,56 +35,31 @@ import datetime
 import json
 import os
 import platform
-import resource
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-from tools.paths import ROOT, TEST_DATA
+from bench.common import (BASELINE, NEW_TOKENS, PIPELINE_SETTINGS, PROMPT,
+                          QUICK_NEW_TOKENS, RECIPES, RECOMMENDED, ChildCrashed,
+                          OthersClock, Recipe, build_model, child_result,
+                          peak_rss_bytes, recipe_named, rss_bytes)
+from tools.paths import ROOT
 
 DEFAULT_JSON = ROOT / "docs" / "why-slow" / "benchmark.json"
-PROMPT = (  # the first chapter's prompt
-    "Write an email apologizing to Sarah for the tragic gardening mishap. "
-    "Explain how it happened."
-)
-NEW_TOKENS = 50
-QUICK_NEW_TOKENS = 5
-# The first chapter's pipeline settings (snippets/model_example/generate_email.py).
-PIPELINE_SETTINGS = {"return_full_text": False, "max_new_tokens": NEW_TOKENS,
-                     "do_sample": False}
-SCHEMA = 1
-
-
-@dataclass(frozen=True)
-class Recipe:
-    name: str
-    change: str  # what differs from the walkthrough, in a few words
-    dtype: str = "bfloat16"
-    threads: int | None = None  # None: torch's default, one per core
-    attention: str = "sdpa"
-    kv_cache: bool = True
-    int8: bool = False
-    int4: bool = False
-
-
-RECIPES = [  # the baseline and the recommended recipe first, measured back to back
-    Recipe("walkthrough", "the first chapter's pipeline: bf16, sdpa, KV cache"),
-    Recipe("int4", "int4 matrices (Int4Linear)", int4=True),
-    Recipe("int8", "int8 matrices (Int8Linear)", int8=True),
-    Recipe("fp32", "float32 weights", dtype="float32"),
-    Recipe("1-thread", "torch.set_num_threads(1)", threads=1),
-    Recipe("eager-attention", 'attn_implementation="eager"', attention="eager"),
-    Recipe("no-kv-cache", "use_cache=False", kv_cache=False),
-]
-BASELINE = "walkthrough"
-RECOMMENDED = "int4"
+REFUSED = ROOT / ".cache" / "bench"  # a run refused as noisy is kept here
+SCHEMA = 2
+ROUNDS = 5  # every part runs once per round, the parts in turn: medians and spreads
+QUICK_ROUNDS = 2
+# Other processes may take this share of the CPUs in a timed window, no more: above
+# it, the run is refused (--force writes it, marked noisy).
+MAX_OTHERS_SHARE = 0.03
 CPU_FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8")
 MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::_weight_int8pack_mm",
               "aten::_weight_int4pack_mm_for_cpu")
+__all__ = ["BASELINE", "NEW_TOKENS", "PIPELINE_SETTINGS", "PROMPT", "QUICK_NEW_TOKENS",
+           "RECIPES", "RECOMMENDED", "Recipe", "build_model"]
 
 
 # ---------------------------------------------------------------- the machine
@@ -117,8 +102,13 @@ def versions() -> dict:
     }
 
 
-def loadavg() -> list[float]:
-    return [round(value, 2) for value in os.getloadavg()]
+def cpu_kind(machine: dict) -> str:
+    """The kind of CPU a run belongs to: its maker, and AMX (Intel's matrix unit,
+    which changes which kernels bfloat16 gets). One committed run per kind."""
+    name = machine["cpu"].lower()
+    maker = next((m for m in ("intel", "amd", "apple") if m in name),
+                 platform.machine().lower())
+    return maker + ("-amx" if machine["flags"].get("amx_bf16") else "")
 
 
 def measure_bandwidth(threads: int, nbytes: int, repeats: int) -> float:
@@ -143,62 +133,6 @@ def _seconds(function) -> float:
 
 
 # ---------------------------------------------------------------- one recipe
-
-
-def build_model(recipe: Recipe, quick: bool):
-    """Phi-3-mini of the real size (tiny with `quick`), cheap random weights."""
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    from tools.hfcache import STANDIN_SIZES
-
-    config = json.loads((TEST_DATA / "phi3-mini-4k-instruct.config.json").read_text())
-    config.pop("auto_map")  # no remote code
-    if quick:
-        config.update(STANDIN_SIZES)
-    config = AutoConfig.for_model(**config)
-    dtype = getattr(torch, recipe.dtype)
-    with torch.device("meta"):  # shapes only, then memory without initialisation
-        model = AutoModelForCausalLM.from_config(
-            config, dtype=dtype, attn_implementation=recipe.attention)
-    model.to_empty(device="cpu")
-    _fill_cheaply(model, dtype)
-    model.model.rotary_emb.__init__(config)  # its buffers are computed, not loaded
-    model.eval()
-    if recipe.int8:
-        from snippets.why_slow.int8_linear import quantize_linears
-
-        quantize_linears(model)
-    if recipe.int4:
-        from snippets.why_slow.int4_linear import Int4Linear
-        from snippets.why_slow.int8_linear import quantize_linears
-
-        quantize_linears(model, Int4Linear)
-    return model
-
-
-def _fill_cheaply(model, dtype) -> None:
-    """Norms to 1, matrices tiled with one block of N(0, 0.02) noise: no big RNG."""
-    import torch
-
-    generator = torch.Generator().manual_seed(0)
-    noise = (torch.randn(1 << 20, generator=generator) * 0.02).to(dtype)
-    with torch.no_grad():
-        for parameter in model.parameters():
-            if parameter.dim() == 1:
-                parameter.fill_(1.0)
-                continue
-            flat = parameter.view(-1)
-            for start in range(0, flat.numel(), noise.numel()):
-                length = min(noise.numel(), flat.numel() - start)
-                flat[start:start + length].copy_(noise[:length])
-
-
-def rss_bytes() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 def run_recipe(recipe: Recipe, quick: bool, new_tokens: int) -> dict:
@@ -241,13 +175,13 @@ def run_recipe(recipe: Recipe, quick: bool, new_tokens: int) -> dict:
             print(file=sys.stderr)
 
     clock = Clock()
-    load_before = loadavg()
-    begin = time.perf_counter()
-    generator(PROMPT, streamer=clock, **options)
-    total_s = time.perf_counter() - begin
-    load_after = loadavg()
+    with OthersClock() as others:
+        begin = time.perf_counter()
+        generator(PROMPT, streamer=clock, **options)
+        total_s = time.perf_counter() - begin
     steps = [b - a for a, b in zip(clock.stamps, clock.stamps[1:])]
     prompt_tokens = len(tokenizer(PROMPT).input_ids)
+    matmul_s, profiled_step_s = matmul_seconds(model, tokenizer, recipe.kv_cache)
     return {
         "name": recipe.name,
         "settings": {**asdict(recipe), "threads": torch.get_num_threads()},
@@ -259,16 +193,19 @@ def run_recipe(recipe: Recipe, quick: bool, new_tokens: int) -> dict:
         "decode_s_per_token_mean": statistics.fmean(steps),
         "total_s": total_s,
         "bytes_per_token": bytes_per_token(model),
-        "matmul_share": matmul_share(model, tokenizer, recipe.kv_cache),
+        "matmul_s": matmul_s,
+        "profiled_step_s": profiled_step_s,
+        "matmul_share": matmul_s / profiled_step_s,
         "rss_after_load_bytes": rss_after_load,
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "loadavg_before": load_before,
-        "loadavg_after": load_after,
+        "peak_rss_bytes": peak_rss_bytes(),
+        "others": others.result(),
     }
 
 
-def matmul_share(model, tokenizer, kv_cache: bool) -> float:
-    """Share of one decode step's CPU time spent in matrix products (profiled)."""
+def matmul_seconds(model, tokenizer, kv_cache: bool) -> tuple[float, float]:
+    """One profiled decode step: the seconds its matrix products took (operators'
+    own time), and the step's wall time, Python and dispatch between operators
+    included. Their ratio is the share of the step in matrix products."""
     import torch
     from torch.profiler import ProfilerActivity, profile
 
@@ -280,69 +217,134 @@ def matmul_share(model, tokenizer, kv_cache: bool) -> float:
         else:
             step = dict(input_ids=ids, use_cache=False)
         with profile(activities=[ProfilerActivity.CPU]) as profiler:
+            begin = time.perf_counter()
             model(**step)
+            wall = time.perf_counter() - begin
     events = profiler.key_averages()
-    total = sum(event.self_cpu_time_total for event in events)
-    matmul = sum(e.self_cpu_time_total for e in events if e.key in MATMUL_OPS)
-    return matmul / total if total else 0.0
+    matmul = sum(e.self_cpu_time_total for e in events if e.key in MATMUL_OPS) / 1e6
+    return matmul, wall
 
 
-# ---------------------------------------------------------------- all recipes
+# ---------------------------------------------------------------- rounds
 
 
-def run_all(quick: bool, only: list[str] | None = None) -> dict:
+def aggregate(rounds: list[dict]) -> dict:
+    """One part's rounds as one result: every float is its median over the rounds,
+    and its values, round by round, are under "samples" by path ("decode_s_per_token",
+    "batches.0.s_per_step"); lists of numbers are joined; peak memory is the largest;
+    everything else is the first round's."""
+    samples: dict[str, list[float]] = {}
+
+    def merge(values: list, path: str):
+        first = values[0]
+        if isinstance(first, dict):
+            return {key: merge([v[key] for v in values], f"{path}{key}.")
+                    for key in first}
+        if isinstance(first, list) and first and isinstance(first[0], dict):
+            return [merge([v[i] for v in values], f"{path}{i}.")
+                    for i in range(len(first))]
+        if isinstance(first, list):
+            return [item for value in values for item in value]
+        if isinstance(first, float):
+            samples[path.rstrip(".")] = list(values)
+            return statistics.median(values)
+        if isinstance(first, int) and "rss" in path:
+            return max(values)
+        return first
+
+    merged = merge(rounds, "")
+    return {**merged, "rounds": len(rounds), "samples": samples}
+
+
+def members(only: list[str] | None, peer_names: list[str]) -> list[tuple[str, str]]:
+    """The parts of a round, (kind, name), in the order of the first round."""
+    found = [("recipe", r.name) for r in RECIPES if not only or r.name in only]
+    if not only or "batching" in only:
+        found.append(("batching", "batching"))
+    if any(name == RECOMMENDED for _, name in found):
+        found.append(("profile", "profile"))
+    return found + [("peer", name) for name in peer_names]
+
+
+def run_member(kind: str, name: str, quick: bool, new_tokens: int,
+               peer_options: dict) -> dict:
+    """One part, once, in a process of its own."""
+    if kind == "recipe":
+        return child_result("bench.phi3_cpu", ["--recipe", name, "--tokens",
+                                               str(new_tokens)], quick)
+    if kind == "batching":
+        return child_result("bench.batching", [], quick)
+    if kind == "profile":
+        return child_result("bench.profile_decode", [], quick, result_flag="--out")
+    return child_result("bench.peers", ["--peer", name, "--tokens", str(new_tokens),
+                                        *peer_options.get(name, [])], quick)
+
+
+def run_all(quick: bool, only: list[str] | None = None,
+            rounds: int | None = None) -> dict:
     new_tokens = QUICK_NEW_TOKENS if quick else NEW_TOKENS
+    rounds = rounds or (QUICK_ROUNDS if quick else ROUNDS)
     import torch
 
     from bench import peers
 
     peer_names = peers.wanted(only)  # before minutes of recipes: is the extra there?
-
+    peers.prepare_in_subprocess(quick, peer_names)  # conversions, cached, not timed
     date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     nbytes = (64 << 20) if quick else (2 << 30)
     threads = sorted({1, torch.get_num_threads()})  # the recipes' thread counts
-    print(f"Memory bandwidth (summing {nbytes >> 20} MiB of float32)...", file=sys.stderr)
-    start = {str(n): measure_bandwidth(n, nbytes, 3 if quick else 7) for n in threads}
-    results = []
-    for recipe in RECIPES:
-        if only and recipe.name not in only:
-            continue
-        print(f"{recipe.name}: {recipe.change}", file=sys.stderr)
-        results.append(_in_subprocess(recipe.name, quick, new_tokens))
-        result = results[-1]
-        print(f"  prefill {result['prefill_s']:.2f} s, decode "
-              f"{result['decode_s_per_token']:.3f} s/token, total "
-              f"{result['total_s']:.1f} s, peak {result['peak_rss_bytes'] / 1e9:.1f} GB",
-              file=sys.stderr)
-    batching = None
-    if not only or "batching" in only:  # why servers batch: bench/batching.py
-        from bench import batching as batching_module
-
-        print("batching: decode steps at batch sizes "
-              f"{batching_module.BATCH_SIZES}", file=sys.stderr)
-        batching = batching_module.in_subprocess(quick)
-    profile = None
-    if any(result["name"] == RECOMMENDED for result in results):
-        from bench import profile_decode  # where the recommended recipe's step goes
-
-        profile = profile_decode.in_subprocess(quick)
-    # The runtimes a reader would pick instead: same weights, same method.
-    peer_results = peers.run_all(quick, new_tokens, peer_names)
-    end = {str(n): measure_bandwidth(n, nbytes, 3 if quick else 7) for n in threads}
-    # Other programs only ever slow the measurement down: keep the best.
-    bandwidth = {n: max(start[n], end[n]) for n in start}
-    for n, value in bandwidth.items():
+    parts = members(only, peer_names)
+    results: dict[tuple, list[dict]] = {part: [] for part in parts}
+    bandwidth_samples: dict[str, list[float]] = {str(n): [] for n in threads}
+    peer_options: dict[str, list[str]] = {}
+    repack: dict[str, str] = {}
+    order = []  # what ran, in turn: "round kind name"
+    for round_index in range(rounds):
+        print(f"round {round_index + 1} of {rounds}: memory bandwidth (summing "
+              f"{nbytes >> 20} MiB of float32)", file=sys.stderr)
+        for n in threads:
+            bandwidth_samples[str(n)].append(
+                measure_bandwidth(n, nbytes, 3 if quick else 7))
+        turn = round_index % len(parts)  # each round starts with the next part
+        for kind, name in parts[turn:] + parts[:turn]:
+            print(f"round {round_index + 1}, {kind} {name}", file=sys.stderr)
+            try:
+                result = run_member(kind, name, quick, new_tokens, peer_options)
+            except ChildCrashed as crash:
+                fallback = peers.FALLBACK.get(name) if kind == "peer" else None
+                if not fallback:
+                    raise
+                # llama.cpp's repacked buffers crash on some CPUs: say so, and
+                # measure its plain buffers instead, in this and every round.
+                repack[name] = (f"crashed (signal {crash.signal}) with "
+                                f"{peers.version(name)}; measured without repacking")
+                print(f"  {name}: {repack[name]}", file=sys.stderr)
+                peer_options[name] = fallback
+                result = run_member(kind, name, quick, new_tokens, peer_options)
+            results[(kind, name)].append(result)
+            order.append(f"{round_index + 1} {kind} {name}")
+    bandwidth = {n: max(values) for n, values in bandwidth_samples.items()}
+    for n, value in bandwidth.items():  # others only ever slow it down: the best
         print(f"  bandwidth, {n} thread(s): {value / 1e9:.1f} GB/s", file=sys.stderr)
-    for result in results:
+    merged = {part: aggregate(found) for part, found in results.items()}
+    recipes = [merged[p] for p in parts if p[0] == "recipe"]
+    peer_results = [merged[p] for p in parts if p[0] == "peer"]
+    for result in recipes:
         speed = bandwidth[str(result["settings"]["threads"])]
         result["floor_s_per_token"] = result["bytes_per_token"] / speed
     for result in peer_results:
         speed = bandwidth.get(str(result["threads"]), max(bandwidth.values()))
         result["floor_s_per_token"] = result["bytes_per_token"] / speed
+        if result["name"] in repack:
+            result["repacked"] = False
+            result["repack_note"] = repack[result["name"]]
+    the_machine = machine()
     data = {
         "schema": SCHEMA,
         "mode": "quick" if quick else "full",
         "date": date,
+        "cpu_kind": cpu_kind(the_machine),
+        "rounds": rounds,
         "model": {
             "config": "tests/data/phi3-mini-4k-instruct.config.json",
             "sizes": "tiny stand-in sizes" if quick else "real size",
@@ -350,36 +352,49 @@ def run_all(quick: bool, only: list[str] | None = None) -> dict:
         },
         "prompt": PROMPT,
         "new_tokens": new_tokens,
-        "machine": machine(),
+        "machine": the_machine,
         "versions": versions(),
         "bandwidth_bytes_per_s": bandwidth,
-        "bandwidth_samples": {"before": start, "after": end},
+        "bandwidth_samples": bandwidth_samples,
         "baseline": BASELINE,
         "recommended": RECOMMENDED,
-        "recipes": results,
-        **({"batching": batching} if batching else {}),
+        "recipes": recipes,
         "peers": peer_results,
+        "order": order,
     }
-    if profile is not None:
-        data["profile"] = profile
+    for kind in ("batching", "profile"):
+        if (kind, kind) in merged:
+            data[kind] = merged[(kind, kind)]
     return data
 
 
-def child_result(module: str, arguments: list[str], quick: bool,
-                 result_flag: str = "--result") -> dict:
-    """`python -m module arguments` in a process of its own (its peak memory is its
-    own, and goes with it); the JSON it writes to the file named by `result_flag`."""
-    with tempfile.TemporaryDirectory() as folder:
-        result_file = Path(folder) / "result.json"
-        command = [sys.executable, "-m", module, *arguments, result_flag,
-                   str(result_file)] + (["--quick"] if quick else [])
-        subprocess.run(command, cwd=ROOT, check=True)
-        return json.loads(result_file.read_text(encoding="utf-8"))
+# ---------------------------------------------------------------- writing a run
 
 
-def _in_subprocess(name: str, quick: bool, new_tokens: int) -> dict:
-    return child_result("bench.phi3_cpu", ["--recipe", name, "--tokens", str(new_tokens)],
-                        quick)
+def save(data: dict, out: Path, force: bool,
+         max_others: float = MAX_OTHERS_SHARE) -> Path:
+    """Check the run, then write it into `out` beside the committed runs of other
+    CPU kinds (the run of this kind is replaced). A run that others disturbed, or
+    that contradicts itself, is refused: kept under .cache/bench/ and SystemExit,
+    unless `force`, which writes it marked noisy with its problems."""
+    from bench import report
+
+    check = report.quality(data, max_others)
+    data["quality"] = check
+    if check["problems"] and not force:
+        REFUSED.mkdir(parents=True, exist_ok=True)
+        kept = REFUSED / f"refused-{data['cpu_kind']}-{data['date'][:19]}.json"
+        kept.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        raise SystemExit(
+            "benchmark NOT written: " + "; ".join(check["problems"]) + f". The run "
+            f"is kept in {kept}. Stop other jobs and run it again on a quiet "
+            "machine, or pass --force to write it marked noisy.")
+    committed = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+    data["other_cpus"] = report.other_cpus(committed, data["cpu_kind"])
+    report.validate(data)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -388,6 +403,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_JSON, help="JSON to write")
     parser.add_argument("--only", nargs="+", help="run only these recipes, peers "
                         "(bench/peers.py) and `batching` (bench/batching.py)")
+    parser.add_argument("--rounds", type=int, help=f"rounds (default {ROUNDS}; "
+                        f"{QUICK_ROUNDS} with --quick)")
+    parser.add_argument("--force", action="store_true", help="write a run even if "
+                        "other processes disturbed it or it contradicts itself "
+                        "(marked noisy)")
     parser.add_argument("--recipe", help=argparse.SUPPRESS)  # one recipe, in a child
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--tokens", type=int, default=NEW_TOKENS, help=argparse.SUPPRESS)
@@ -397,18 +417,16 @@ def main(argv: list[str] | None = None) -> int:
 
     hfcache.activate("realsize")  # the real configs and tokenizer, offline; no weights
     if args.recipe:
-        recipe = next(r for r in RECIPES if r.name == args.recipe)
-        result = run_recipe(recipe, args.quick, args.tokens)
+        result = run_recipe(recipe_named(args.recipe), args.quick, args.tokens)
         args.result.write_text(json.dumps(result))
         return 0
-    data = run_all(args.quick, args.only)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    data = run_all(args.quick, args.only, args.rounds)
+    save(data, args.out, args.force)
     print(f"wrote {args.out}", file=sys.stderr)
     from bench import report
 
     folder = report.OUTPUT if args.out == DEFAULT_JSON else args.out.parent
-    for path in report.write(data, folder):
+    for path in report.write(report.load(args.out), folder):
         print(f"wrote {path}", file=sys.stderr)
     return 0
 

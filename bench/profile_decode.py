@@ -2,10 +2,9 @@
 
     python -m bench.profile_decode --out /tmp/profile.json           # real size
     python -m bench.profile_decode --quick --out /tmp/profile.json   # tiny, seconds
-    python -m bench.profile_decode --merge docs/why-slow/benchmark.json  # profile again
 
 It builds the recommended recipe's model exactly as the benchmark does
-(bench.phi3_cpu.build_model: real size, random weights) and measures three things:
+(bench.common.build_model: real size, random weights) and measures three things:
 
 1. the decode step's wall time, unprofiled: the median over the steps of a greedy
    generate() call (the benchmark's own method);
@@ -22,8 +21,8 @@ It builds the recommended recipe's model exactly as the benchmark does
    with what plain reading achieves; and the same kernel on the same shapes with
    groups of 32, 64, 128 and 256 weights (random levels, a few layers' worth).
 
-The parent (bench.phi3_cpu) runs this in a process of its own and stores the result
-under "profile" in benchmark.json; bench/report.py makes the table the page includes.
+The parent (bench.phi3_cpu) runs this once per round in a process of its own and
+stores the rounds' medians under "profile" in benchmark.json; bench/report.py makes the table the page includes.
 This is a measurement, not a test: nothing here asserts a time.
 """
 
@@ -265,18 +264,22 @@ def run(quick: bool) -> dict:
     import torch
     from transformers import AutoTokenizer
 
-    from bench.phi3_cpu import PROMPT, RECIPES, RECOMMENDED, build_model
+    from bench.common import (PROMPT, RECOMMENDED, OthersClock, build_model,
+                              recipe_named)
     from tools.hfcache import MINI_ID
 
-    recipe = next(r for r in RECIPES if r.name == RECOMMENDED)
+    recipe = recipe_named(RECOMMENDED)
     if recipe.threads:
         torch.set_num_threads(recipe.threads)
     model = build_model(recipe, quick)
     tokenizer = AutoTokenizer.from_pretrained(MINI_ID)
     ids = tokenizer(PROMPT, return_tensors="pt").input_ids
     decode_steps(model, ids, 2)  # warm-up
-    wall = statistics.median(decode_steps(model, ids, PROFILED_TOKENS))
-    seconds, profiled_wall, steps = profile_step(model, ids, PROFILED_TOKENS)
+    with OthersClock() as others:
+        wall = statistics.median(decode_steps(model, ids, PROFILED_TOKENS))
+        seconds, profiled_wall, steps = profile_step(model, ids, PROFILED_TOKENS)
+        kernel = kernel_alone(model)
+        groups = group_sizes(layer_shapes(model.model.layers[0]))
     operators = sum(seconds.values())
     rows = [{"row": key, "s": seconds.get(key, 0.0)} for key, _ in ROWS[:-1]]
     rows.append({"row": ROWS[-1][0], "s": profiled_wall - operators})
@@ -287,43 +290,17 @@ def run(quick: bool) -> dict:
         "step_s": wall,
         "profiled_step_s": profiled_wall,
         "rows": rows,
-        "kernel": kernel_alone(model),
-        "group_sizes": group_sizes(layer_shapes(model.model.layers[0])),
+        "kernel": kernel,
+        "group_sizes": groups,
+        "others": others.result(),
     }
-
-
-def in_subprocess(quick: bool) -> dict:
-    """run() in a process of its own, as the benchmark runs each recipe."""
-    from bench.phi3_cpu import child_result
-
-    print("profile of one decode step, and the matrix kernel alone", file=sys.stderr)
-    return child_result("bench.profile_decode", [], quick, result_flag="--out")
-
-
-def merge(path: Path, quick: bool) -> None:
-    """Profile again into an existing benchmark JSON, and rewrite the report from it."""
-    from bench import report
-
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["profile"] = in_subprocess(quick)
-    report.validate(data)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    same = path.resolve() == report.DEFAULT_JSON.resolve()
-    folder = report.OUTPUT if same else path.parent
-    for written in report.write(data, folder):
-        print(f"wrote {written}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny model")
-    parser.add_argument("--out", type=Path, help="JSON to write")
-    parser.add_argument("--merge", type=Path, help="a benchmark JSON to add the "
-                        "profile to (its report is rewritten), instead of --out")
+    parser.add_argument("--out", type=Path, required=True, help="JSON to write")
     args = parser.parse_args(argv)
-    if args.merge:
-        merge(args.merge, args.quick)
-        return 0
     from tools import hfcache
 
     hfcache.activate("realsize")  # the real configs and tokenizer, offline; no weights

@@ -4,7 +4,7 @@
     python -m bench.profile_variants --quick --rounds 1 --out /tmp/variants.json
 
 Not part of `make bench`: it is how the recommended recipe's settings were chosen.
-One bfloat16 model of the real size (bench.phi3_cpu.build_model, random weights) is
+One bfloat16 model of the real size (bench.common.build_model, random weights) is
 quantized once per variant, layer by layer (each bfloat16 matrix is freed once all
 its variants exist); then every round measures every variant in turn, swapping its
 layers in, so that a change in the machine's load hits all variants alike. Each
@@ -51,7 +51,7 @@ def run(quick: bool, rounds: int, names: list[str] | None, threads: list[int]) -
     import torch
     from transformers import AutoTokenizer
 
-    from bench.phi3_cpu import PROMPT, Recipe, build_model
+    from bench.common import PROMPT, Recipe, build_model
     from bench.profile_decode import decode_steps
     from snippets.why_slow.int8_linear import bytes_per_token
     from tools.hfcache import MINI_ID
@@ -99,7 +99,7 @@ def run_compile(quick: bool, rounds: int) -> dict:
     import torch
     from transformers import AutoTokenizer
 
-    from bench.phi3_cpu import PROMPT, RECIPES, RECOMMENDED, build_model
+    from bench.common import PROMPT, RECIPES, RECOMMENDED, build_model
     from bench.profile_decode import decode_steps
     from tools.hfcache import MINI_ID
 

@@ -1,22 +1,27 @@
 """Turn docs/why-slow/benchmark.json into the Markdown the pages include.
 
-    python -m bench.report            # rewrite bench/output/*.txt from the JSON
-    python -m bench.report --check    # exit 1 if they are stale
+    python -m bench.report            # rewrite bench/output/ from the JSON
+    python -m bench.report --check    # exit 1 if a file there is stale or orphaned
 
-`make bench` runs this after measuring; both language pages of "Why is it slow on a CPU?"
-include bench/output/summary.txt and table.md (a Markdown table, so it fits or
-scrolls visibly on any screen), so no measured number is typed; table.txt is the
-same table as plain text, for the terminal. The section on other runtimes includes
-peers-rows.md, the rows of its side-by-side table (each page writes the header in its
-own language); peers.txt is that table for the terminal. "Why servers batch" includes
-batching.md and batching-summary.txt ("batching", from bench/batching.py); "Where the
-int4 recipe loses time" profile.md, kernel.md and groups.md ("profile").
+`make bench` runs this after measuring, so no measured number on a page is typed.
+Every included file exists in each language: `name.md` (English) and `name.zh.md`
+(Chinese, headers and words in Chinese); both pages write the same include line and
+the Chinese build reads the `.zh` file (tools.site, like the figures). Every figure
+of a run of several rounds is shown as its median (min–max); a run of one round has
+no spread, and its summary says so. table.txt and peers.txt are the tables as plain
+text, for the terminal.
+
+This module also judges a run before bench.phi3_cpu writes it (`quality`): other
+processes' share of the CPUs, and checks that its figures agree with each other; and
+states how two figures compare over the rounds (`compare`), which the pages' prose
+states with a marker that tests/why_slow/test_claims.py checks.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -30,14 +35,15 @@ RECIPE_KEYS = {
     "name": str, "settings": dict, "prompt_tokens": int, "new_tokens": int,
     "load_s": float, "prefill_s": float, "decode_s_per_token": float,
     "decode_s_per_token_mean": float, "total_s": float, "bytes_per_token": int,
-    "matmul_share": float, "rss_after_load_bytes": int, "peak_rss_bytes": int,
-    "loadavg_before": list, "loadavg_after": list, "floor_s_per_token": float,
+    "rss_after_load_bytes": int, "peak_rss_bytes": int, "floor_s_per_token": float,
+    "rounds": int, "samples": dict,
 }
 TOP_KEYS = {
-    "schema": int, "mode": str, "date": str, "model": dict, "prompt": str,
-    "new_tokens": int, "machine": dict, "versions": dict,
-    "bandwidth_bytes_per_s": dict, "bandwidth_samples": dict, "baseline": str, "recommended": str,
-    "recipes": list, "peers": list,
+    "schema": int, "mode": str, "date": str, "cpu_kind": str, "rounds": int,
+    "model": dict, "prompt": str, "new_tokens": int, "machine": dict, "versions": dict,
+    "bandwidth_bytes_per_s": dict, "bandwidth_samples": dict, "baseline": str,
+    "recommended": str, "recipes": list, "peers": list, "quality": dict,
+    "other_cpus": list,
 }
 # The runtimes a reader would pick instead (bench/peers.py), measured in the same run.
 PEER_KEYS = {
@@ -45,9 +51,12 @@ PEER_KEYS = {
     "threads": int, "prompt_tokens": int, "new_tokens": int, "load_s": float,
     "prefill_s": float, "decode_s_per_token": float, "decode_s_per_token_mean": float,
     "total_s": float, "bytes_per_token": int, "file_bytes": int, "convert_s": float,
-    "rss_after_load_bytes": int, "peak_rss_bytes": int, "loadavg_before": list,
-    "loadavg_after": list, "floor_s_per_token": float, "weights": dict,
+    "rss_after_load_bytes": int, "peak_rss_bytes": int, "floor_s_per_token": float,
+    "weights": dict, "rounds": int, "samples": dict,
 }
+QUALITY_KEYS = {"rounds": int, "max_others_share": float, "problems": list,
+                "noisy": bool}
+LANGUAGES = ("en", "zh")
 
 
 def load(path: Path = DEFAULT_JSON) -> dict:
@@ -62,36 +71,51 @@ def mistyped(where: str, mapping: dict, keys: dict) -> list[str]:
     problems = []
     for key, kind in keys.items():
         value = mapping.get(key)
-        if kind is float and isinstance(value, int):
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind):
             problems.append(f"{where}{key}: expected {kind.__name__}, got {value!r}")
     return problems
 
 
-def validate(data: dict) -> None:
+def validate(data: dict, where: str = "") -> None:
     """Raise ValueError naming every missing or mistyped field."""
-    problems = mistyped("", data, TOP_KEYS)
+    problems = run_problems(data, where)
+    for index, other in enumerate(data.get("other_cpus") or []):
+        problems += run_problems({**other, "other_cpus": []}, f"other_cpus[{index}].")
+        if other.get("cpu_kind") == data.get("cpu_kind"):
+            problems.append(f"other_cpus[{index}]: a second run of "
+                            f"{data.get('cpu_kind')!r}: one run per kind of CPU")
+    if problems:
+        raise ValueError("benchmark JSON: " + "; ".join(problems))
+
+
+def run_problems(data: dict, where: str) -> list[str]:
+    problems = mistyped(where, data, TOP_KEYS)
+    quality = data.get("quality") or {}
+    others = quality.get("max_others_share", 0.0)
+    problems += mistyped(f"{where}quality.", {**quality, "max_others_share": (
+        0.0 if others is None else others)}, QUALITY_KEYS)
     for index, recipe in enumerate(data.get("recipes") or []):
-        problems += mistyped(f"recipes[{index}].", recipe, RECIPE_KEYS)
+        problems += mistyped(f"{where}recipes[{index}].", recipe, RECIPE_KEYS)
     for index, peer in enumerate(data.get("peers") or []):
-        problems += mistyped(f"peers[{index}].", peer, PEER_KEYS)
+        problems += mistyped(f"{where}peers[{index}].", peer, PEER_KEYS)
         same = {"prompt_tokens": (data.get("recipes") or [{}])[0].get("prompt_tokens"),
                 "new_tokens": data.get("new_tokens")}
         for key, value in same.items():
             if peer.get(key) != value:
-                problems.append(f"peers[{index}].{key}: {peer.get(key)!r}, "
+                problems.append(f"{where}peers[{index}].{key}: {peer.get(key)!r}, "
                                 f"but the recipes have {value!r}")
     names = [recipe.get("name") for recipe in data.get("recipes") or []]
     for role in ("baseline", "recommended"):
         if data.get(role) not in names:
-            problems.append(f"{role} {data.get(role)!r} is not among the recipes {names}")
+            problems.append(f"{where}{role} {data.get(role)!r} is not among the "
+                            f"recipes {names}")
     if "batching" in data:
-        problems += validate_batching(data["batching"])
+        problems += validate_batching(data["batching"], where)
     if "profile" in data:
-        problems += profile_problems(data["profile"])
-    if problems:
-        raise ValueError("benchmark JSON: " + "; ".join(problems))
+        problems += profile_problems(data["profile"], where)
+    return problems
 
 
 def recipe(data: dict, name: str) -> dict:
@@ -102,9 +126,188 @@ def peer(data: dict, name: str) -> dict:
     return next(r for r in data["peers"] if r["name"] == name)
 
 
-def speedup(data: dict, name: str) -> float:
+# ---------------------------------------------------------------- spreads
+
+
+def samples(part: dict, path: str) -> list[float]:
+    """A figure's values, one per round (bench.phi3_cpu.aggregate); a run of one
+    round has one."""
+    found = (part.get("samples") or {}).get(path)
+    if found:
+        return found
+    value = part
+    for key in path.split("."):
+        value = value[int(key)] if isinstance(value, list) else value[key]
+    return [value]
+
+
+def span(part: dict, path: str) -> tuple[float, float, float]:
+    """(median, smallest, largest) of a figure over the rounds."""
+    values = samples(part, path)
+    return statistics.median(values), min(values), max(values)
+
+
+def ratio_span(top: tuple, bottom: tuple) -> tuple[float, float, float]:
+    """The span of top / bottom, from the spans of both."""
+    return top[0] / bottom[0], top[1] / bottom[2], top[2] / bottom[1]
+
+
+def scaled(span_: tuple, factor: float) -> tuple[float, float, float]:
+    return tuple(value * factor for value in span_)
+
+
+def spread_text(span_: tuple, digits: str, rounds: int, suffix: str = "") -> str:
+    """'0.780' for one round; '0.780 (0.751–0.812)' for several: median (min–max)."""
+    median, low, high = span_
+    text = f"{median:{digits}}{suffix}"
+    if rounds > 1:
+        text += f" ({low:{digits}}–{high:{digits}})"
+    return text
+
+
+def compare(a: tuple, b: tuple, rounds: int) -> str:
+    """How a figure compares with another over the rounds: "lower" or "higher" when
+    every round of one lies below every round of the other, "overlap" when their
+    spreads overlap (the ranking is not reliable here), "one round" when there is no
+    spread to tell (a run of one round)."""
+    if rounds < 2:
+        return "one round"
+    if a[2] < b[1]:
+        return "lower"
+    if a[1] > b[2]:
+        return "higher"
+    return "overlap"
+
+
+def agree(a: tuple, b: tuple, slack: float) -> bool:
+    """Two spans overlap once each is widened by `slack` (a share of its median)."""
+    return a[1] - slack * a[0] <= b[2] + slack * b[0] and (
+        b[1] - slack * b[0] <= a[2] + slack * a[0])
+
+
+# ---------------------------------------------------------------- quality
+
+SLACK = 0.10  # what two ways of timing the same step may differ by (overhead, jitter)
+
+
+def parts(data: dict) -> dict[str, dict]:
+    """Every timed part of a run by name: recipes, peers, batching, profile."""
+    found = {r["name"]: r for r in data["recipes"]}
+    found.update({p["name"]: p for p in data["peers"]})
+    for kind in ("batching", "profile"):
+        if kind in data:
+            found[kind] = data[kind]
+    return found
+
+
+def others_shares(data: dict) -> dict[str, float | None]:
+    """Each part's largest share of the CPUs other processes took while it timed
+    itself (None: not measured, a run from before the benchmark measured it)."""
+    found = {}
+    for name, part in parts(data).items():
+        shares = (part.get("samples") or {}).get("others.others_share")
+        if shares is None and part.get("others"):
+            shares = [part["others"]["others_share"]]
+        found[name] = max(shares) if shares else None
+    return found
+
+
+def consistency_problems(data: dict) -> list[str]:
+    """What a run says that it can't all be true: the checks before it is written."""
+    problems = []
+    rounds = data["rounds"]
+    short = [name for name, part in parts(data).items()
+             if part.get("rounds", 1) < rounds]
+    if short:
+        problems.append(f"fewer than {rounds} rounds: {', '.join(short)}")
+    for part in data["recipes"] + data["peers"]:
+        if span(part, "decode_s_per_token")[0] < (1 - SLACK) * part["floor_s_per_token"]:
+            problems.append(f"{part['name']} decodes faster than its floor: the "
+                            "bandwidth measured too low")
+    names = {r["name"] for r in data["recipes"]}
+    if "batching" in data and data["baseline"] in names:
+        batching = data["batching"]
+        first = span(batching, "batches.0.s_per_step")
+        walk = span(recipe(data, data["baseline"]), "decode_s_per_token")
+        if not agree(first, walk, SLACK):
+            problems.append(
+                f"batch size 1 steps in {spread_text(first, '.3f', rounds)} s, the "
+                f"{data['baseline']} recipe, the same model, in "
+                f"{spread_text(walk, '.3f', rounds)} s")
+        for index, batch in enumerate(batching["batches"][1:], start=1):
+            step = span(batching, f"batches.{index}.s_per_step")
+            size = batch["batch_size"]
+            if step[0] < (1 - SLACK) * first[0]:
+                problems.append(f"a step of batch size {size} is shorter than one "
+                                f"of batch size 1 ({step[0]:.3f} against "
+                                f"{first[0]:.3f} s)")
+    if "profile" in data and data["profile"]["recipe"] in names:
+        profiled = span(data["profile"], "step_s")
+        timed = span(recipe(data, data["profile"]["recipe"]), "decode_s_per_token")
+        if not agree(profiled, timed, SLACK):
+            problems.append(f"the profile's unprofiled step ({profiled[0]:.3f} s) "
+                            f"and the {data['profile']['recipe']} recipe's decode "
+                            f"step ({timed[0]:.3f} s) disagree")
+    return problems
+
+
+def quality(data: dict, max_others: float) -> dict:
+    """Was the machine quiet, and does the run agree with itself? Its problems."""
+    shares = others_shares(data)
+    measured = [share for share in shares.values() if share is not None]
+    worst = max(measured) if measured else None
+    problems = []
+    unmeasured = [name for name, share in shares.items() if share is None]
+    if unmeasured:
+        problems.append("other processes' share of the CPUs not measured: "
+                        + ", ".join(unmeasured))
+    busy = {name: share for name, share in shares.items()
+            if share is not None and share > max_others}
+    if busy:
+        problems.append(f"other processes took more than {max_others:.0%} of the "
+                        "CPUs while these parts timed: " + ", ".join(
+                            f"{name} {share:.0%}" for name, share in busy.items()))
+    problems += consistency_problems(data)
+    return {"rounds": data["rounds"], "max_others_share": worst,
+            "limit": max_others, "problems": problems, "noisy": bool(problems)}
+
+
+def other_cpus(committed: dict | None, kind: str) -> list[dict]:
+    """The committed runs to keep beside a new run of `kind`: one per other kind of
+    CPU (the committed run of the same kind is replaced)."""
+    if committed is None:
+        return []
+    runs = [{k: v for k, v in committed.items() if k != "other_cpus"},
+            *committed.get("other_cpus", [])]
+    return [run for run in runs if run.get("cpu_kind") != kind]
+
+
+def runs(data: dict) -> list[dict]:
+    """The run of the page first, then the other kinds of CPU."""
+    return [data, *data.get("other_cpus", [])]
+
+
+CPU_LABELS = {"en": {"intel-amx": "Intel Xeon (AMX)", "intel": "Intel",
+                     "amd": "AMD EPYC", "apple": "Apple silicon"},
+              "zh": {"intel-amx": "Intel Xeon（AMX）", "intel": "Intel",
+                     "amd": "AMD EPYC", "apple": "Apple 芯片"}}
+
+
+def cpu_label(run: dict, language: str = "en") -> str:
+    return CPU_LABELS[language].get(run["cpu_kind"], run["cpu_kind"])
+
+
+# ---------------------------------------------------------------- recipes
+
+
+def speedup(data: dict, name: str) -> tuple[float, float, float]:
     """How many times faster than the baseline, over the whole generation."""
-    return recipe(data, data["baseline"])["total_s"] / recipe(data, name)["total_s"]
+    return ratio_span(span(recipe(data, data["baseline"]), "total_s"),
+                      span(recipe(data, name), "total_s"))
+
+
+def x_floor(part: dict) -> tuple[float, float, float]:
+    return scaled(span(part, "decode_s_per_token"), 1 / part["floor_s_per_token"])
 
 
 def all_cores_bandwidth(data: dict) -> float:
@@ -112,94 +315,186 @@ def all_cores_bandwidth(data: dict) -> float:
     return speeds.get(str(data["machine"]["cores"]), max(speeds.values()))
 
 
-def matmul_bandwidth(r: dict) -> float:
-    """Bytes per second the matrix products read: bytes / (decode time in matmul)."""
-    return r["bytes_per_token"] / (r["decode_s_per_token"] * r["matmul_share"])
+def matmul_bandwidth(r: dict) -> float | None:
+    """Bytes per second the matrix products of a profiled decode step read."""
+    if r.get("matmul_s") is None:
+        return None
+    return r["bytes_per_token"] / r["matmul_s"]
 
 
-HEADER = ["recipe", "prefill s", "decode s/token", "floor s/token", "x floor",
-          "total s", "speed-up", "peak GB", "in matmul", "matmul GB/s", "load avg"]
+HEADER = {
+    "en": ["recipe", "prefill s", "decode s/token", "floor s/token", "x floor",
+           "total s", "speed-up", "peak GB", "matmul share of a step", "matmul GB/s",
+           "others' CPU"],
+    "zh": ["方案", "预填充（秒）", "解码（秒/词元）", "下限（秒/词元）", "下限的倍数",
+           "总计（秒）", "加速比", "峰值内存（GB）", "矩阵乘法占一步的比例",
+           "矩阵乘法 GB/s", "其他进程占用 CPU"],
+}
+NOT_MEASURED = {"en": "not measured", "zh": "未测量"}
 
 
-def rows(data: dict) -> list[list[str]]:
-    """The measurements, one row of cells per recipe."""
-    found = []
+def rows(data: dict, language: str = "en") -> list[list[str]]:
+    """The measurements, one row of cells per recipe: medians (min–max)."""
+    found, n = [], data["rounds"]
+    shares = others_shares(data)
+    none = NOT_MEASURED[language]
     for r in data["recipes"]:
-        decode, floor = r["decode_s_per_token"], r["floor_s_per_token"]
+        share, speed = r.get("matmul_share"), matmul_bandwidth(r)
         found.append([
-            r["name"], f"{r['prefill_s']:.2f}", f"{decode:.3f}", f"{floor:.3f}",
-            f"{decode / floor:.1f}", f"{r['total_s']:.1f}",
-            f"{speedup(data, r['name']):.1f}x", f"{r['peak_rss_bytes'] / GB:.1f}",
-            f"{r['matmul_share']:.0%}", f"{matmul_bandwidth(r) / GB:.1f}",
-            f"{r['loadavg_before'][0]:.1f} -> {r['loadavg_after'][0]:.1f}",
+            r["name"], spread_text(span(r, "prefill_s"), ".2f", n),
+            spread_text(span(r, "decode_s_per_token"), ".3f", n),
+            f"{r['floor_s_per_token']:.3f}", spread_text(x_floor(r), ".1f", n),
+            spread_text(span(r, "total_s"), ".1f", n),
+            spread_text(speedup(data, r["name"]), ".1f", n, "x"),
+            f"{r['peak_rss_bytes'] / GB:.1f}",
+            none if share is None else f"{share:.0%}",
+            none if speed is None else f"{speed / GB:.1f}",
+            none if shares[r["name"]] is None else f"{shares[r['name']]:.1%}",
         ])
     return found
 
 
-def markdown_table(data: dict) -> str:
-    """The measurements as a Markdown table (the pages show this one)."""
-    lines = [HEADER, ["---"] + ["---:"] * (len(HEADER) - 1)]
-    lines += [[f"`{row[0]}`", *row[1:-1], row[-1].replace("->", "→")]
-              for row in rows(data)]
+def markdown(header: list[str], body: list[list[str]], left: int = 1) -> str:
+    lines = [header, ["---"] * left + ["---:"] * (len(header) - left), *body]
     return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
+
+
+def markdown_table(data: dict, language: str = "en") -> str:
+    """The measurements as a Markdown table (the pages show this one)."""
+    return markdown(HEADER[language], [[f"`{row[0]}`", *row[1:]]
+                                       for row in rows(data, language)])
 
 
 def table(data: dict) -> str:
     """The measurements, one row per recipe, as aligned plain text."""
-    cells = [HEADER] + rows(data)
-    widths = [max(len(row[i]) for row in cells) for i in range(len(HEADER))]
+    cells = [HEADER["en"]] + rows(data)
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     lines = ["  ".join([row[0].ljust(widths[0])] + [
         cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]).rstrip()
         for row in cells]
     return "\n".join(lines) + "\n"
 
 
-def summary(data: dict) -> str:
-    """Where, when and with what the numbers were measured, and the headline."""
+SUMMARY = {
+    "en": {
+        "mode": ("mode", "quick: a tiny model, NOT Phi-3-mini's size"),
+        "date": "date", "cpu": "cpu", "flags": "cpu flags", "versions": "versions",
+        "model": "model", "generation": "generation", "bandwidth": "bandwidth",
+        "rounds": "rounds", "others": "other processes", "verdict": "verdict",
+        "cores": "{cpu}, {cores} cores, {ram:.0f} GB RAM",
+        "versions_text": "Python {python}, torch {torch}, transformers {transformers}",
+        "model_text": "Phi-3-mini, {sizes}, random weights (speed does not depend on "
+                      "the values)",
+        "generation_text": "{prompt} prompt tokens, {new} new tokens, greedy",
+        "bandwidth_text": "{value:.1f} GB/s with {threads} thread{s} (the best of "
+                          "the rounds)",
+        "one_round": "1: one timing per figure, NO SPREAD (a run from before the "
+                     "benchmark took turns; its rankings are not reliable)",
+        "rounds_text": "{n}, the parts in turns; each figure: median (min–max)",
+        "others_none": "not measured (the run recorded the load average only)",
+        "others_text": "at most {share:.1%} of the CPUs while a part timed itself "
+                       "(limit {limit:.0%})",
+        "quiet": "quiet, and the figures agree with each other",
+        "noisy": "NOT a clean run: {problems}",
+    },
+    "zh": {
+        "mode": ("模式", "quick：微型模型，不是 Phi-3-mini 的规模"),
+        "date": "日期", "cpu": "CPU", "flags": "CPU 特性", "versions": "版本",
+        "model": "模型", "generation": "生成", "bandwidth": "带宽",
+        "rounds": "轮数", "others": "其他进程", "verdict": "结论",
+        "cores": "{cpu}，{cores} 个核，{ram:.0f} GB 内存",
+        "versions_text": "Python {python}，torch {torch}，transformers {transformers}",
+        "model_text": "Phi-3-mini，{sizes}，随机权重（速度与权重的数值无关）",
+        "generation_text": "提示词 {prompt} 个词元，新生成 {new} 个词元，贪心解码",
+        "bandwidth_text": "{threads} 个线程 {value:.1f} GB/s（各轮中最好的一次）",
+        "one_round": "1：每个数字只测了一次，没有离散范围（这次运行早于轮流测量，"
+                     "其中的排名都不可靠）",
+        "rounds_text": "{n} 轮，各部分轮流测量；每个数字：中位数（最小值–最大值）",
+        "others_none": "未测量（这次运行只记录了平均负载）",
+        "others_text": "某部分计时期间，最多占用 CPU 的 {share:.1%}（上限 {limit:.0%}）",
+        "quiet": "机器空闲，各数字彼此一致",
+        "noisy": "不是一次干净的运行：{count} 个问题（英文说明在 benchmark.json 的 "
+                 "quality 里，正文有解释）",
+    },
+}
+SIZES = {"en": {"real size": "real size", "tiny stand-in sizes": "tiny stand-in sizes"},
+         "zh": {"real size": "真实规模", "tiny stand-in sizes": "微型替身的规模"}}
+
+
+def summary(data: dict, language: str = "en") -> str:
+    """Where, when and with what the numbers were measured, and how quietly."""
+    words = SUMMARY[language]
     machine, versions = data["machine"], data["versions"]
-    base, best = recipe(data, data["baseline"]), recipe(data, data["recommended"])
+    base = recipe(data, data["baseline"])
     flags = " ".join(flag for flag, present in machine["flags"].items() if present)
-    bandwidth = ", ".join(
-        f"{value / GB:.1f} GB/s with {threads} thread{'s' if threads != '1' else ''}"
+    bandwidth = ("，" if language == "zh" else ", ").join(
+        words["bandwidth_text"].format(value=value / GB, threads=threads,
+                                       s="s" if threads != "1" else "")
         for threads, value in sorted(data["bandwidth_bytes_per_s"].items(),
                                      key=lambda item: -int(item[0])))
-    loads = [value for r in data["recipes"]
-             for value in (r["loadavg_before"][0], r["loadavg_after"][0])]
-
-    def lines(r: dict) -> list[tuple[str, str]]:
-        decode, floor = r["decode_s_per_token"], r["floor_s_per_token"]
-        return [
-            (r["name"], f"{r['total_s']:.1f} s in all: prefill {r['prefill_s']:.2f} s, "
-                        f"then {decode:.3f} s per token (median)"),
-            ("", f"floor {floor:.3f} s per token: {decode / floor:.1f}x the floor"),
-            ("", f"{r['matmul_share']:.0%} of a decode step in matrix products, "
-                 f"reading {matmul_bandwidth(r) / GB:.1f} GB/s"),
-        ]
-
+    check = data["quality"]
+    share = check["max_others_share"]
     fields = [
-        ("date", data["date"]),
-        ("cpu", f"{machine['cpu']}, {machine['cores']} cores, "
-                f"{machine['ram_bytes'] / GB:.0f} GB RAM"),
-        ("cpu flags", flags or "-"),
-        ("versions", f"Python {versions['python']}, torch {versions['torch']}, "
-                     f"transformers {versions['transformers']}"),
-        ("model", f"Phi-3-mini, {data['model']['sizes']}, {data['model']['weights']}"),
-        ("generation", f"{base['prompt_tokens']} prompt tokens, "
-                       f"{data['new_tokens']} new tokens, greedy"),
-        ("bandwidth", bandwidth),
-        *lines(base),
-        *lines(best),
-        ("speed-up", f"{speedup(data, best['name']):.1f}x "
-                     f"(total time, {base['name']} / {best['name']})"),
-        ("peak memory", f"{base['peak_rss_bytes'] / GB:.1f} GB ({base['name']}), "
-                        f"{best['peak_rss_bytes'] / GB:.1f} GB ({best['name']})"),
-        ("load average", f"{min(loads):.1f} to {max(loads):.1f} (1 minute; the "
-                         f"benchmark alone accounts for up to {machine['cores']})"),
+        (words["date"], data["date"]),
+        (words["cpu"], words["cores"].format(cpu=machine["cpu"], cores=machine["cores"],
+                                             ram=machine["ram_bytes"] / GB)),
+        (words["flags"], flags or "-"),
+        (words["versions"], words["versions_text"].format(**versions)),
+        (words["model"], words["model_text"].format(
+            sizes=SIZES[language][data["model"]["sizes"]])),
+        (words["generation"], words["generation_text"].format(
+            prompt=base["prompt_tokens"], new=data["new_tokens"])),
+        (words["bandwidth"], bandwidth),
+        (words["rounds"], words["one_round"] if data["rounds"] < 2 else
+         words["rounds_text"].format(n=data["rounds"])),
+        (words["others"], words["others_none"] if share is None else
+         words["others_text"].format(share=share, limit=check["limit"])),
     ]
+    fields.append((words["verdict"], words["noisy"].format(
+        problems="; ".join(check["problems"]), count=len(check["problems"]))
+        if check["noisy"] else words["quiet"]))
     if data["mode"] == "quick":
-        fields.insert(0, ("mode", "quick: a tiny model, NOT Phi-3-mini's size"))
-    width = max(len(key) for key, _ in fields)
-    return "".join(f"{key.ljust(width)}  {value}\n" for key, value in fields)
+        fields.insert(0, words["mode"])
+    width = max(_width(key) for key, _ in fields)
+    return "".join(f"{key}{' ' * (width - _width(key))}  {value}\n"
+                   for key, value in fields)
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a monospaced font: CJK characters take two."""
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+# ---------------------------------------------------------------- CPUs side by side
+
+CPUS_HEADER = {"en": ["recipe or runtime"], "zh": ["方案或运行时"]}
+CPUS_CELL = {"en": "{decode} s ({floor:.1f}x floor)",
+             "zh": "{decode} 秒（下限的 {floor:.1f} 倍）"}
+
+
+def cpus_markdown(data: dict, language: str = "en") -> str:
+    """Decode seconds per token of every recipe and runtime on every kind of CPU
+    the benchmark has a run of, side by side."""
+    every = runs(data)
+    names = list(dict.fromkeys(part["name"] for run in every
+                               for part in run["recipes"] + run["peers"]))
+    header = CPUS_HEADER[language] + [
+        f"{cpu_label(run, language)}{'，' if language == 'zh' else ', '}"
+        f"{run['date'][:10]}" for run in every]
+    body = []
+    for name in names:
+        cells = [f"`{name}`"]
+        for run in every:
+            found = parts(run).get(name)
+            if found is None:
+                cells.append("–")
+                continue
+            decode = spread_text(span(found, "decode_s_per_token"), ".3f",
+                                 run["rounds"])
+            cells.append(CPUS_CELL[language].format(
+                decode=decode, floor=x_floor(found)[0]))
+        body.append(cells)
+    return markdown(header, body)
 
 
 # ---------------------------------------------------------------- batching
@@ -208,21 +503,25 @@ BATCHING_KEYS = {
     "recipe": str, "threads": int, "prompt_tokens": int, "warmup_steps": int,
     "timed_steps": int, "weight_bytes_per_step": int, "weights_per_step": int,
     "peak_matmul_flops": float, "peak_matmul_shape": list, "batches": list,
-    "peak_rss_bytes": int, "loadavg_before": list, "loadavg_after": list,
+    "peak_rss_bytes": int, "rounds": int, "samples": dict,
 }
 BATCH_KEYS = {
     "batch_size": int, "prefill_s": float, "s_per_step": float,
     "s_per_step_samples": list, "tokens_per_s": float, "cache_tokens_per_row": int,
 }
-BATCHING_HEADER = ["batch size", "decode s/step", "tokens/s", "step time vs batch 1",
-                   "tokens/s vs batch 1", "FLOPs per weight byte"]
+BATCHING_HEADER = {
+    "en": ["batch size", "decode s/step", "tokens/s", "step time vs batch 1",
+           "tokens/s vs batch 1", "FLOPs per weight byte"],
+    "zh": ["批大小", "解码（秒/步）", "词元/秒", "每步时间是批大小 1 的",
+           "词元/秒是批大小 1 的", "每字节权重的 FLOPs"],
+}
 
 
-def validate_batching(batching: dict) -> list[str]:
+def validate_batching(batching: dict, where: str = "") -> list[str]:
     """The problems of the "batching" part (bench/batching.py), if any."""
-    problems = mistyped("batching.", batching, BATCHING_KEYS)
+    problems = mistyped(f"{where}batching.", batching, BATCHING_KEYS)
     for index, batch in enumerate(batching.get("batches") or []):
-        problems += mistyped(f"batching.batches[{index}].", batch, BATCH_KEYS)
+        problems += mistyped(f"{where}batching.batches[{index}].", batch, BATCH_KEYS)
     return problems
 
 
@@ -238,57 +537,116 @@ def machine_balance(data: dict) -> float:
     return data["batching"]["peak_matmul_flops"] / all_cores_bandwidth(data)
 
 
+def batch_span(data: dict, index: int) -> tuple[float, float, float]:
+    return span(data["batching"], f"batches.{index}.s_per_step")
+
+
 def batching_rows(data: dict) -> list[list[str]]:
-    batching = data["batching"]
-    first = batching["batches"][0]
-    return [[
-        str(b["batch_size"]), f"{b['s_per_step']:.3f}", f"{b['tokens_per_s']:.1f}",
-        f"{b['s_per_step'] / first['s_per_step']:.2f}x",
-        f"{b['tokens_per_s'] / first['tokens_per_s']:.1f}x",
-        f"{arithmetic_intensity(batching, b['batch_size']):.0f}",
-    ] for b in batching["batches"]]
+    batching, n = data["batching"], data["batching"]["rounds"]
+    first = batch_span(data, 0)
+    found = []
+    for index, b in enumerate(batching["batches"]):
+        step = batch_span(data, index)
+        size = b["batch_size"]
+        tokens = (size / step[0], size / step[2], size / step[1])
+        found.append([
+            str(size), spread_text(step, ".3f", n), spread_text(tokens, ".1f", n),
+            spread_text(ratio_span(step, first), ".2f", n, "x"),
+            spread_text(scaled(ratio_span(first, step), size), ".1f", n, "x"),
+            f"{arithmetic_intensity(batching, size):.0f}",
+        ])
+    found[0][3:5] = ["1.00x", "1.0x"]  # batch size 1 against itself
+    return found
 
 
-def batching_markdown(data: dict) -> str:
+def batching_markdown(data: dict, language: str = "en") -> str:
     """One row per batch size (the pages show this table)."""
-    lines = [BATCHING_HEADER, ["---:"] * len(BATCHING_HEADER), *batching_rows(data)]
-    return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
+    return markdown(BATCHING_HEADER[language], batching_rows(data), left=0)
 
 
-def batching_summary(data: dict) -> str:
+BATCHING_SUMMARY = {
+    "en": {"recipe": "recipe", "per": "per batch size", "peak": "peak compute",
+           "bandwidth": "bandwidth", "balance": "balance", "rounds": "rounds",
+           "recipe_text": "{recipe}, {threads} threads",
+           "per_text": "{prompt} prompt tokens in every row (the same prompt), a KV "
+                       "cache, {warmup} decode steps of warm-up, then the median of "
+                       "{steps}, the batch sizes in turns",
+           "peak_text": "{flops:.0f} GFLOP/s (bfloat16 matrix product, {rows} x "
+                        "{inner} by {inner} x {cols})",
+           "balance_text": "{balance:.0f} FLOPs per byte read",
+           "rounds_one": "1 (no spread)",
+           "rounds_text": "{n}, each figure the median (min–max) of the rounds"},
+    "zh": {"recipe": "方案", "per": "每个批大小", "peak": "峰值算力",
+           "bandwidth": "带宽", "balance": "平衡点", "rounds": "轮数",
+           "recipe_text": "{recipe}，{threads} 个线程",
+           "per_text": "每行 {prompt} 个提示词词元（同一个提示词），KV 缓存，"
+                       "先做 {warmup} 步解码预热，再取 {steps} 步的中位数，各批大小轮流",
+           "peak_text": "{flops:.0f} GFLOP/s（bfloat16 矩阵乘法，{rows} × {inner} 乘 "
+                        "{inner} × {cols}）",
+           "balance_text": "每读一个字节 {balance:.0f} 次浮点运算",
+           "rounds_one": "1（没有离散范围）",
+           "rounds_text": "{n}，每个数字是各轮的中位数（最小值–最大值）"},
+}
+
+
+def batching_summary(data: dict, language: str = "en") -> str:
     """How the batch sizes were measured, and what the CPU can compute per byte."""
+    words = BATCHING_SUMMARY[language]
     batching = data["batching"]
-    rows, cols, inner = (batching["peak_matmul_shape"][i] for i in (0, 2, 1))
-    loads = [batching["loadavg_before"][0], batching["loadavg_after"][0]]
+    rows_, cols, inner = (batching["peak_matmul_shape"][i] for i in (0, 2, 1))
+    n = batching["rounds"]
     fields = [
-        ("recipe", f"{batching['recipe']}, {batching['threads']} threads"),
-        ("per batch size", f"{batching['prompt_tokens']} prompt tokens in every row "
-                           f"(the same prompt), a KV cache, {batching['warmup_steps']} "
-                           f"decode steps of warm-up, then the median of "
-                           f"{batching['timed_steps']}, the batch sizes in turns"),
-        ("peak compute", f"{batching['peak_matmul_flops'] / 1e9:.0f} GFLOP/s (bfloat16 "
-                         f"matrix product, {rows} x {inner} by {inner} x {cols})"),
-        ("bandwidth", f"{all_cores_bandwidth(data) / GB:.1f} GB/s"),
-        ("balance", f"{machine_balance(data):.0f} FLOPs per byte read"),
-        ("load average", f"{loads[0]:.1f} -> {loads[1]:.1f} (1 minute)"),
+        (words["recipe"], words["recipe_text"].format(recipe=batching["recipe"],
+                                                      threads=batching["threads"])),
+        (words["per"], words["per_text"].format(
+            prompt=batching["prompt_tokens"], warmup=batching["warmup_steps"],
+            steps=batching["timed_steps"])),
+        (words["rounds"], words["rounds_one"] if n < 2 else
+         words["rounds_text"].format(n=n)),
+        (words["peak"], words["peak_text"].format(
+            flops=batching["peak_matmul_flops"] / 1e9, rows=rows_, cols=cols,
+            inner=inner)),
+        (words["bandwidth"], f"{all_cores_bandwidth(data) / GB:.1f} GB/s"),
+        (words["balance"], words["balance_text"].format(
+            balance=machine_balance(data))),
     ]
     if data["mode"] == "quick":
-        fields.insert(0, ("mode", "quick: a tiny model, NOT Phi-3-mini's size"))
-    width = max(len(key) for key, _ in fields)
-    return "".join(f"{key.ljust(width)}  {value}\n" for key, value in fields)
+        fields.insert(0, SUMMARY[language]["mode"])
+    width = max(_width(key) for key, _ in fields)
+    return "".join(f"{key}{' ' * (width - _width(key))}  {value}\n"
+                   for key, value in fields)
+
+
 # ------------------------------------------------- where a decode step goes (profile)
 
 PROFILE_KEYS = {"recipe": str, "threads": int, "decode_steps": int, "step_s": float,
                 "profiled_step_s": float, "rows": list, "kernel": dict,
-                "group_sizes": dict}
+                "group_sizes": dict, "rounds": int, "samples": dict}
 KERNEL_KEYS = {"matrices": int, "bytes": int, "s": float}
 MB = 1000**2
+ROW_NAMES = {"zh": {
+    "attention": "注意力", "rotary and KV cache": "旋转位置编码与 KV 缓存",
+    "RMSNorm": "RMSNorm", "SiLU and gate": "SiLU 与门控",
+    "residual adds, embedding, masks": "残差相加、嵌入、掩码",
+    "generate(): logits, next token": "generate()：logits、下一个词元",
+    "Python and dispatch overhead": "Python 与分派开销",
+}}
+PROFILE_WORDS = {
+    "en": {"header": ["where the time goes", "ms per step", "share"],
+           "kernel": "matrix kernel: `{name}`",
+           "profiled": "**decode step, profiled** (mean of {steps})",
+           "plain": "decode step without the profiler (median)"},
+    "zh": {"header": ["时间花在哪里", "每步毫秒", "占比"],
+           "kernel": "矩阵内核：`{name}`",
+           "profiled": "**解码一步，开着分析器**（{steps} 步的平均）",
+           "plain": "解码一步，不开分析器（中位数）"},
+}
 
 
-def profile_problems(profile: dict) -> list[str]:
-    problems = mistyped("profile.", profile, PROFILE_KEYS)
+def profile_problems(profile: dict, where: str = "") -> list[str]:
+    problems = mistyped(f"{where}profile.", profile, PROFILE_KEYS)
     for name, kernel in (profile.get("kernel") or {}).items():
-        problems += mistyped(f"profile.kernel.{name}.", kernel, KERNEL_KEYS)
+        problems += mistyped(f"{where}profile.kernel.{name}.", kernel, KERNEL_KEYS)
     return problems
 
 
@@ -305,44 +663,77 @@ def kernel_total(profile: dict) -> dict:
     return {key: sum(k[key] for k in kernels) for key in KERNEL_KEYS}
 
 
-def profile_markdown(data: dict) -> str:
+def kernel_total_span(profile: dict) -> tuple[float, float, float]:
+    """The kernel alone over every matrix of a token, seconds over the rounds."""
+    per_round = [sum(values) for values in zip(*(
+        samples(profile, f"kernel.{name}.s") for name in profile["kernel"]))]
+    return statistics.median(per_round), min(per_round), max(per_round)
+
+
+def profile_markdown(data: dict, language: str = "en") -> str:
     """One decode step of the recommended recipe, operator by operator."""
+    words = PROFILE_WORDS[language]
     profile = data["profile"]
+    n = profile["rounds"]
     step = profile["profiled_step_s"]
-    lines = [["where the time goes", "ms per step", "share"], ["---", "---:", "---:"]]
-    for r in profile["rows"]:
+    body = []
+    for index, r in enumerate(profile["rows"]):
         name = r["row"]
         if name.startswith("matmul "):
-            name = f"matrix kernel: `{name.removeprefix('matmul ')}`"
-        lines.append([name, f"{r['s'] * 1e3:.1f}", f"{r['s'] / step:.0%}"])
-    lines.append([f"**decode step, profiled** (mean of {profile['decode_steps']})",
-                  f"**{step * 1e3:.1f}**", "**100%**"])
-    lines.append(["decode step without the profiler (median)",
-                  f"{profile['step_s'] * 1e3:.1f}", ""])
-    return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
+            name = words["kernel"].format(name=name.removeprefix("matmul "))
+        else:
+            name = ROW_NAMES.get(language, {}).get(name, name)
+        body.append([name, spread_text(scaled(span(profile, f"rows.{index}.s"), 1e3),
+                                       ".1f", n), f"{r['s'] / step:.0%}"])
+    body.append([words["profiled"].format(steps=profile["decode_steps"]),
+                 "**" + spread_text(scaled(span(profile, "profiled_step_s"), 1e3),
+                                    ".1f", n) + "**", "**100%**"])
+    body.append([words["plain"], spread_text(scaled(span(profile, "step_s"), 1e3),
+                                             ".1f", n), ""])
+    return markdown(words["header"], body)
 
 
-def kernel_markdown(data: dict) -> str:
+KERNEL_HEADER = {"en": ["matrices", "count", "MB per token", "ms per token", "GB/s"],
+                 "zh": ["矩阵", "个数", "每个词元 MB", "每个词元毫秒", "GB/s"]}
+ALL = {"en": "**all**", "zh": "**全部**"}
+
+
+def kernel_markdown(data: dict, language: str = "en") -> str:
     """The matrix kernel alone, per kind of projection: the bandwidth it achieves."""
     profile = data["profile"]
-    lines = [["matrices", "count", "MB per token", "ms per token", "GB/s"],
-             ["---", "---:", "---:", "---:", "---:"]]
+    n = profile["rounds"]
+    body = []
+    spans = {name: span(profile, f"kernel.{name}.s") for name in profile["kernel"]}
+    spans["all"] = kernel_total_span(profile)
     kernels = {**profile["kernel"], "all": kernel_total(profile)}
     for name, k in kernels.items():
-        label = "**all**" if name == "all" else f"`{name}`"
-        lines.append([label, str(k["matrices"]), f"{k['bytes'] / MB:,.0f}",
-                      f"{k['s'] * 1e3:.1f}", f"{k['bytes'] / k['s'] / GB:.1f}"])
-    return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
+        label = ALL[language] if name == "all" else f"`{name}`"
+        seconds = spans[name]
+        speed = (k["bytes"] / seconds[0] / GB, k["bytes"] / seconds[2] / GB,
+                 k["bytes"] / seconds[1] / GB)
+        body.append([label, str(k["matrices"]), f"{k['bytes'] / MB:,.0f}",
+                     spread_text(scaled(seconds, 1e3), ".1f", n),
+                     spread_text(speed, ".1f", n)])
+    return markdown(KERNEL_HEADER[language], body)
 
 
-def groups_markdown(data: dict) -> str:
+GROUPS_HEADER = {"en": ["group size", "bytes per weight", "MB read", "ms", "GB/s"],
+                 "zh": ["组大小", "每个权重的字节数", "读取 MB", "毫秒", "GB/s"]}
+
+
+def groups_markdown(data: dict, language: str = "en") -> str:
     """The int4 kernel alone with groups of 32 to 256 weights: bytes and speed."""
-    lines = [["group size", "bytes per weight", "MB read", "ms", "GB/s"],
-             ["---:", "---:", "---:", "---:", "---:"]]
-    for group, g in data["profile"]["group_sizes"].items():
-        lines.append([group, f"{g['bytes'] / g['weights']:g}", f"{g['bytes'] / MB:,.0f}",
-                      f"{g['s'] * 1e3:.1f}", f"{g['bytes'] / g['s'] / GB:.1f}"])
-    return "".join("| " + " | ".join(cells) + " |\n" for cells in lines)
+    profile = data["profile"]
+    n = profile["rounds"]
+    body = []
+    for group, g in profile["group_sizes"].items():
+        seconds = span(profile, f"group_sizes.{group}.s")
+        speed = (g["bytes"] / seconds[0] / GB, g["bytes"] / seconds[2] / GB,
+                 g["bytes"] / seconds[1] / GB)
+        body.append([group, f"{g['bytes'] / g['weights']:g}", f"{g['bytes'] / MB:,.0f}",
+                     spread_text(scaled(seconds, 1e3), ".1f", n),
+                     spread_text(speed, ".1f", n)])
+    return markdown(GROUPS_HEADER[language], body, left=0)
 
 
 # ---------------------------------------------------------------- other runtimes
@@ -365,48 +756,71 @@ def _short(settings: dict) -> str:
     return {"bfloat16": "bf16", "float32": "fp32"}.get(settings["dtype"], settings["dtype"])
 
 
-PEER_HEADER = ["runtime", "weights", "GB read per token", "floor s/token",
-               "decode s/token", "x floor", "prefill s", "total s", "peak GB"]
+PEER_HEADER = {
+    "en": ["runtime", "weights", "GB read per token", "floor s/token", "decode s/token",
+           "x floor", "`int4` decode / this", "prefill s", "total s", "peak GB"],
+    "zh": ["运行时", "权重", "每个词元读取 GB", "下限（秒/词元）", "解码（秒/词元）",
+           "下限的倍数", "`int4` 解码时间 / 本行", "预填充（秒）", "总计（秒）",
+           "峰值内存（GB）"],
+}
+REPACK = {"en": {True: "repacked", False: "not repacked"},
+          "zh": {True: "重新打包", False: "未重新打包"}}
 
 
-def peer_rows(data: dict) -> list[list[str]]:
-    found = []
+def peer_rows(data: dict, language: str = "en") -> list[list[str]]:
+    found, n = [], data["rounds"]
+    best = span(recipe(data, data["recommended"]), "decode_s_per_token")
     for r in side_by_side(data):
-        decode, floor = r["decode_s_per_token"], r["floor_s_per_token"]
+        decode = span(r, "decode_s_per_token")
+        weights = r["format"]
+        if "repacked" in r:
+            weights += f" ({REPACK[language][r['repacked']]})"
         found.append([
-            r["name"], r["format"], f"{r['bytes_per_token'] / GB:.2f}", f"{floor:.3f}",
-            f"{decode:.3f}", f"{decode / floor:.1f}", f"{r['prefill_s']:.2f}",
-            f"{r['total_s']:.1f}", f"{r['peak_rss_bytes'] / GB:.1f}",
+            r["name"], weights, f"{r['bytes_per_token'] / GB:.2f}",
+            f"{r['floor_s_per_token']:.3f}", spread_text(decode, ".3f", n),
+            spread_text(x_floor(r), ".1f", n),
+            spread_text(ratio_span(best, decode), ".2f", n, "x"),
+            spread_text(span(r, "prefill_s"), ".2f", n),
+            spread_text(span(r, "total_s"), ".1f", n),
+            f"{r['peak_rss_bytes'] / GB:.1f}",
         ])
     return found
 
 
-def peer_markdown_rows(data: dict) -> str:
-    """The rows of the side-by-side table; each page writes the header in its language."""
-    return "".join(f"| `{row[0]}` | " + " | ".join(row[1:]) + " |\n"
-                   for row in peer_rows(data))
+def peer_markdown(data: dict, language: str = "en") -> str:
+    """The runtimes side by side, in a page's language."""
+    return markdown(PEER_HEADER[language], [[f"`{row[0]}`", *row[1:]]
+                                            for row in peer_rows(data, language)],
+                    left=2)
 
 
 def peer_table(data: dict) -> str:
-    cells = [PEER_HEADER] + peer_rows(data)
-    widths = [max(len(row[i]) for row in cells) for i in range(len(PEER_HEADER))]
+    cells = [PEER_HEADER["en"]] + peer_rows(data)
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     return "".join("  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1])] + [
         cell.rjust(width) for cell, width in zip(row[2:], widths[2:])]).rstrip() + "\n"
         for row in cells)
 
 
 def rendered(data: dict) -> dict[str, str]:
-    """{file name: text} of everything derived from the JSON."""
-    found = {"summary.txt": summary(data), "table.txt": table(data),
-             "table.md": markdown_table(data), "peers.txt": peer_table(data),
-             "peers-rows.md": peer_markdown_rows(data)}
+    """{file name: text} of everything derived from the JSON: the plain-text tables
+    for the terminal, and each included file in every language (`name.md` English,
+    `name.zh.md` Chinese: the Chinese page includes the same path, see
+    tools.site.Page.skeleton)."""
+    found = {"table.txt": table(data), "peers.txt": peer_table(data)}
+    makers = {"summary.txt": summary, "table.md": markdown_table,
+              "peers.md": peer_markdown, "cpus.md": cpus_markdown}
     if "batching" in data:
-        found.update({"batching.md": batching_markdown(data),
-                      "batching-summary.txt": batching_summary(data)})
+        makers.update({"batching.md": batching_markdown,
+                       "batching-summary.txt": batching_summary})
     if "profile" in data:
-        found.update({"profile.md": profile_markdown(data),
-                      "kernel.md": kernel_markdown(data),
-                      "groups.md": groups_markdown(data)})
+        makers.update({"profile.md": profile_markdown, "kernel.md": kernel_markdown,
+                       "groups.md": groups_markdown})
+    for name, make in makers.items():
+        stem, suffix = name.rsplit(".", 1)
+        for language in LANGUAGES:
+            target = name if language == "en" else f"{stem}.{language}.{suffix}"
+            found[target] = make(data, language)
     return found
 
 
@@ -426,15 +840,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="report stale files")
     args = parser.parse_args(argv)
     data = load(args.json)
+    expected = rendered(data)
     if args.check:
-        stale = [name for name, text in rendered(data).items()
+        stale = [name for name, text in expected.items()
                  if not (args.out / name).exists()
                  or (args.out / name).read_text(encoding="utf-8") != text]
+        orphans = sorted(p.name for p in args.out.glob("*") if p.name not in expected)
         for name in stale:
             print(f"stale: {args.out / name}")
-        return 1 if stale else 0
+        for name in orphans:
+            print(f"orphaned: {args.out / name}")
+        return 1 if stale or orphans else 0
     for path in write(data, args.out):
         print(path)
+    for orphan in args.out.glob("*"):
+        if orphan.name not in expected:
+            orphan.unlink()
     return 0
 
 

@@ -353,12 +353,18 @@ class Page:
         return found
 
     def skeleton(self) -> dict:
-        """What must be the same in every language: anchors, includes, fence kinds."""
+        """What must be the same in every language: anchors, includes (a file written
+        in each language, `x.md` and `x.zh.md`, counts as one), fence kinds."""
         kinds: dict[str, int] = {}
         for fence in read_fences(self.text):
             kinds[fence.kind or "(none)"] = kinds.get(fence.kind or "(none)", 0) + 1
+        # A generated file in the page's language (`table.zh.md`, bench/report.py)
+        # stands for the same include as the English page's `table.md`.
+        suffix = re.compile(rf"\.{re.escape(self.language)}(\.\w+)$")
+        includes = [(suffix.sub(r"\1", path), section)
+                    for path, section in self.includes]
         return {"anchors": [h.anchor for h in self.headings],
-                "includes": self.includes, "fences": kinds}
+                "includes": includes, "fences": kinds}
 
     def links(self) -> list[str]:
         """The target of every link and image in prose."""

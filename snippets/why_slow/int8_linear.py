@@ -18,6 +18,9 @@ def bytes_per_token(model: torch.nn.Module) -> int:
 
 
 # --8<-- [start:int8-linear]
+import torch
+
+
 class Int8Linear(torch.nn.Module):
     """A bias-free nn.Linear whose weight is kept as int8 with one scale per row."""
 

@@ -16,15 +16,28 @@ LABELS = {
 }
 
 
+def step_spread(batching: dict) -> list[list[float]]:
+    """[[below], [above]] the median step of each batch size, over the rounds."""
+    below, above = [], []
+    for index, batch in enumerate(batching["batches"]):
+        values = batching.get("samples", {}).get(f"batches.{index}.s_per_step") or [
+            batch["s_per_step"]]
+        below.append(batch["s_per_step"] - min(values))
+        above.append(max(values) - batch["s_per_step"])
+    return [below, above]
+
+
 def draw_batching(language="en", path=DEFAULT_JSON):
     import matplotlib.pyplot as plt
 
     labels = LABELS[language]
-    batches = load(path)["batching"]["batches"]
+    batching = load(path)["batching"]
+    batches = batching["batches"]
     names = [str(b["batch_size"]) for b in batches]  # evenly spaced bars: 1, 4, 16
     figure, (step, tokens) = plt.subplots(1, 2, figsize=(8, 3.2))
     first = batches[0]
-    step.bar(names, [b["s_per_step"] for b in batches], color="#4e79d6")
+    step.bar(names, [b["s_per_step"] for b in batches], color="#4e79d6",
+             yerr=step_spread(batching))  # the rounds' smallest to largest
     step.axhline(first["s_per_step"], color="#e15759", linestyle="--")
     step.set_ylabel(labels["step"])
     tokens.bar(names, [b["tokens_per_s"] for b in batches], color="#59a14f")

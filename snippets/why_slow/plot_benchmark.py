@@ -1,7 +1,8 @@
 """Draw the measured speeds of the benchmark (docs/why-slow/benchmark.json).
 
 `make bench` measures; `python -m tools.figures` draws docs/why-slow/figures/
-benchmark.svg from the JSON, so the figure never holds a typed number.
+benchmark.svg from the JSON, so the figure never holds a typed number. Each bar is
+a median over the benchmark's rounds, its whisker the smallest to the largest value.
 """
 
 import json
@@ -13,6 +14,18 @@ DEFAULT_JSON = REPOSITORY / "docs" / "why-slow" / "benchmark.json"
 
 def load(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def error_bars(parts: list[dict], key: str, scale: float = 1.0) -> list[list[float]]:
+    """[[below], [above]]: how far each part's smallest and largest value over the
+    benchmark's rounds lie from its median (0 for a run of one round)."""
+    below, above = [], []
+    for part in parts:
+        median = part[key] * scale
+        values = [v * scale for v in part.get("samples", {}).get(key, [])] or [median]
+        below.append(median - min(values))
+        above.append(max(values) - median)
+    return [below, above]
 
 
 LABELS = {
@@ -34,12 +47,14 @@ def draw_benchmark(language="en", path: Path = DEFAULT_JSON):
     colors = ["#59a14f" if name == data["recommended"] else "#4e79d6"
               for name in names]
     figure, (decode, total) = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
-    decode.barh(rows, [r["decode_s_per_token"] for r in recipes], color=colors)
+    decode.barh(rows, [r["decode_s_per_token"] for r in recipes], color=colors,
+                xerr=error_bars(recipes, "decode_s_per_token"))  # min to max
     decode.scatter([r["floor_s_per_token"] for r in recipes], rows, marker="|",
                    s=400, color="#e15759", zorder=3, label=labels["floor"])
     decode.set_yticks(list(rows), names)
     decode.set_xlabel(labels["decode"])
-    total.barh(rows, [r["total_s"] for r in recipes], color=colors)
+    total.barh(rows, [r["total_s"] for r in recipes], color=colors,
+               xerr=error_bars(recipes, "total_s"))
     total.set_xlabel(labels["total"].format(tokens=data["new_tokens"]))
     for axes in (decode, total):
         axes.grid(axis="x", alpha=0.3)

@@ -7,7 +7,7 @@ the other runtimes (ONNX Runtime GenAI, llama.cpp) measured in the same run;
 
 from pathlib import Path
 
-from snippets.why_slow.plot_benchmark import DEFAULT_JSON, load
+from snippets.why_slow.plot_benchmark import DEFAULT_JSON, error_bars, load
 
 LABELS = {
     "en": {"floor": "floor = bytes read per token / bandwidth",
@@ -34,7 +34,8 @@ def draw_runtimes(language="en", path: Path = DEFAULT_JSON):
     # PyTorch's recipes in blue, the other runtimes in orange.
     colors = ["#4e79d6" if "runtime" not in r else "#f28e2b" for r in rows]
     figure, (decode, read) = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
-    decode.barh(places, [r["decode_s_per_token"] for r in rows], color=colors)
+    decode.barh(places, [r["decode_s_per_token"] for r in rows], color=colors,
+                xerr=error_bars(rows, "decode_s_per_token"))  # min to max
     decode.scatter([r["floor_s_per_token"] for r in rows], places, marker="|",
                    s=400, color="#e15759", zorder=3, label=labels["floor"])
     decode.set_yticks(list(places), [r["name"] for r in rows])

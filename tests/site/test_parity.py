@@ -48,12 +48,16 @@ def test_the_check_catches_a_missing_or_different_translation(tmp_path):
     (tmp_path / "d.md").write_text(
         '# D { #d }\n\n--8<-- "x.md"\n', encoding="utf-8")
     (tmp_path / "d.zh.md").write_text('# D\n\n--8<-- "y.md"\n', encoding="utf-8")
+    (tmp_path / "e.md").write_text('# E { #e }\n\n--8<-- "t.md"\n', encoding="utf-8")
+    (tmp_path / "e.zh.md").write_text(  # a generated table in the page's language
+        '# E { #e }\n\n--8<-- "t.zh.md"\n', encoding="utf-8")
     problems = "\n".join(parity_problems(site.load().reading(tmp_path)))
     assert "a.md: no translation a.zh.md" in problems
     assert "c.zh.md: no translation c.md" in problems
     assert "d.zh.md: headings without { #anchor }" in problems
     for key in ("anchors", "includes"):
         assert f"d.md and d.zh.md differ in {key}" in problems
+    assert "e.md" not in problems
 
 
 def test_no_fallback_hides_a_missing_translation():

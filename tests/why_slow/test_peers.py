@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from bench import peers, phi3_cpu, report
-from tools.paths import DOCS, ROOT
+from bench import common, peers, report
+from tools.paths import ROOT
 
 MISSING = peers.missing_extras()
 needs_extra = pytest.mark.skipif(
@@ -30,7 +30,8 @@ def quick_run(tmp_path_factory):
     out = folder / "benchmark.json"
     subprocess.run(
         [sys.executable, "-m", "bench.phi3_cpu", "--quick", "--out", str(out),
-         "--only", phi3_cpu.BASELINE, phi3_cpu.RECOMMENDED, *peers.NAMES],
+         "--rounds", "1", "--force", "--only", common.BASELINE, common.RECOMMENDED,
+         *peers.NAMES],
         cwd=ROOT, check=True, capture_output=True, text=True, timeout=1800,
     )
     return folder, json.loads(out.read_text())
@@ -43,7 +44,7 @@ def test_quick_run_measures_every_peer_like_the_recipes(quick_run):
     assert [peer["name"] for peer in data["peers"]] == peers.NAMES
     speed = data["bandwidth_bytes_per_s"]
     for peer in data["peers"]:
-        assert peer["new_tokens"] == phi3_cpu.QUICK_NEW_TOKENS  # forced, no early stop
+        assert peer["new_tokens"] == common.QUICK_NEW_TOKENS  # forced, no early stop
         assert peer["prompt_tokens"] == data["recipes"][0]["prompt_tokens"]
         assert peer["prefill_s"] > 0 and peer["decode_s_per_token"] > 0
         assert peer["total_s"] >= peer["prefill_s"]
@@ -80,9 +81,11 @@ def test_llama_cpp_stores_the_matrices_in_q4_0_blocks(quick_run):
 @needs_extra
 def test_quick_report_puts_every_runtime_side_by_side(quick_run):
     folder, data = quick_run
-    rows = (folder / "peers-rows.md").read_text(encoding="utf-8").splitlines()
+    rows = (folder / "peers.md").read_text(encoding="utf-8").splitlines()[2:]
     assert [row.split("`")[1] for row in rows] == [
-        phi3_cpu.BASELINE, phi3_cpu.RECOMMENDED, *peers.NAMES]
+        common.BASELINE, common.RECOMMENDED, *peers.NAMES]
+    llama = report.peer(data, "llama.cpp-Q4_0")  # at its best where it runs
+    assert llama["repacked"] or "crashed" in llama["repack_note"]
 
 
 @needs_extra
@@ -97,7 +100,7 @@ def test_committed_results_hold_every_peer():
     data = report.load()
     assert [peer["name"] for peer in data["peers"]] == peers.NAMES
     for peer in data["peers"]:
-        assert peer["new_tokens"] == phi3_cpu.NEW_TOKENS
+        assert peer["new_tokens"] == common.NEW_TOKENS
         assert peer["threads"] == data["machine"]["torch_threads"]
 
 
@@ -110,17 +113,15 @@ def test_validate_wants_the_recipes_prompt_for_every_peer():
         report.validate(broken)
 
 
-def test_both_pages_head_the_side_by_side_rows_with_every_column():
-    rows = report.peer_markdown_rows(report.load()).splitlines()
-    columns = {len(row.strip("|").split("|")) for row in rows}
-    assert columns == {len(report.PEER_HEADER)}
-    include = '--8<-- "bench/output/peers-rows.md"'
-    for name in ("index.md", "index.zh.md"):
-        lines = (DOCS / "why-slow" / name).read_text(encoding="utf-8").splitlines()
-        at = lines.index(include)
-        header, rule = lines[at - 2], lines[at - 1]
-        assert len(header.strip("|").split("|")) == len(report.PEER_HEADER), name
-        assert len(rule.strip("|").split("|")) == len(report.PEER_HEADER), name
+def test_the_side_by_side_table_has_every_column_in_both_languages():
+    data = report.load()
+    for language in report.LANGUAGES:
+        rows = report.peer_markdown(data, language).splitlines()
+        columns = {len(row.strip("|").split("|")) for row in rows}
+        assert columns == {len(report.PEER_HEADER[language])}
+    llama = report.peer(data, "llama.cpp-Q4_0")  # the committed run: no repacking
+    assert llama["repacked"] is False and "SIGSEGV" in llama["repack_note"]
+    assert "Q4_0 (not repacked)" in report.peer_markdown(data)
 
 
 def test_the_pytest_header_says_when_the_peers_are_not_tested(monkeypatch):

@@ -36,3 +36,12 @@ def test_reads_the_json_the_benchmark_writes():
     from snippets.why_slow.plot_benchmark import DEFAULT_JSON
 
     assert DEFAULT_JSON == report.DEFAULT_JSON
+
+
+def test_whiskers_reach_from_the_smallest_to_the_largest_round():
+    from snippets.why_slow.plot_benchmark import error_bars
+
+    parts = [{"decode_s_per_token": 1.0, "samples": {"decode_s_per_token": [0.75, 1.0,
+                                                                              1.5]}},
+             {"decode_s_per_token": 2.0}]  # a run of one round: no whisker
+    assert error_bars(parts, "decode_s_per_token") == [[0.25, 0.0], [0.5, 0.0]]
