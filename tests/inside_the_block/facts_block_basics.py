@@ -78,6 +78,8 @@ FACTS = {
         f"{pre_norm[0] / pre_norm[-1]:.1f}",
     "pre-norm: shrink factor 1/sqrt(L) predicts at the deepest stack":
         f"{norm_placement.DEPTHS[-1] ** 0.5:.1f}",
+    "post-norm's last-layer gradient over pre-norm's at the deepest stack":
+        f"{norm_placement.gradients['post'][-1] / pre_norm[-1]:.1f}",
 }
 
 NOT_FACTS = {
