@@ -624,7 +624,9 @@ class NotebookMarkdown:
                     out += [f"*{note}*", ""]
                     extra = f' tags=["{TAG_SKIP}"]'
                 title = re.search(r'title="([^"]+)"', fence.info)
-                if title:  # e.g. 'Output' above the printed text
+                if title and quote:  # inside an admonition: in its quote
+                    out += [f"> *{title[1]}*", ">"]
+                elif title:  # e.g. 'Output' above the printed text
                     out += [f"{fence.indent}*{title[1]}*", f"{fence.indent}".rstrip()]
                 line = f"{fence.indent.removeprefix(dedent)}```{fence.kind}{extra}"
             elif MARKER.match(line):

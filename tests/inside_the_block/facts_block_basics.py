@@ -65,6 +65,8 @@ FACTS = {
     "phi3 resid_pdrop": str(phi3_config.resid_pdrop),
     "rope base": str(int(phi3_config.rope_parameters["rope_theta"])),
     "rope pairs": str(len(rope_properties.theta_i)),
+    "rope figure: last position": str(rope_properties.POSITIONS[-1].item()),
+    "rope figure: slowest pair": str(rope_properties.PAIRS[-1]),
     # experiments
     "residual depth": str(residual_depth.DEPTH),
     "residual width": str(residual_depth.WIDTH),
