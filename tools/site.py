@@ -404,7 +404,9 @@ class Page:
     def exercise_module(self) -> str:
         """Where the solutions of this page's exercises live (its `Study`)."""
         slug = Path(self.src).stem.replace("-", "_")
-        return f"snippets/{self.package}/exercises_{slug}.py"
+        # joined, not an f-string: a literal "snippets/" would name the whole folder
+        # as an input of every unit of `make update-examples` (_named_paths)
+        return "/".join(("snippets", self.package, f"exercises_{slug}.py"))
 
     @cached_property
     def study(self) -> Study | None:
