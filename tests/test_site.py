@@ -133,3 +133,20 @@ def test_every_language_has_every_string_the_tools_use():
         placeholders = {language: fields(SITE.text(key, language))
                         for language in SITE.codes}
         assert len({tuple(p) for p in placeholders.values()}) == 1, (key, placeholders)
+
+
+def test_an_output_is_labelled_by_the_model_that_printed_it(tmp_path):
+    """`.real.txt`: the real Phi-3-mini; a snippet that loads the tiny Phi-3 trained
+    in "From scores to text": that model; anything else: computed offline."""
+    (tmp_path / "snippets" / "x" / "output" / "tiny").mkdir(parents=True)
+    (tmp_path / "snippets" / "x" / "tiny.py").write_text(
+        "from snippets.scores_to_text.train_tiny import CHECKPOINT\n")
+    (tmp_path / "snippets" / "x" / "meta.py").write_text(
+        "from snippets.model_example.load_model import model\n")
+    kind = {name: site.output_kind(f"snippets/x/output/{name}", tmp_path)
+            for name in ("tiny/a.txt", "meta/a.txt", "meta/a.real.txt")}
+    assert kind == {"tiny/a.txt": "tiny", "meta/a.txt": "computed",
+                    "meta/a.real.txt": "recorded"}
+    labels = {"tiny": "T", "computed": "C", "recorded": "R"}
+    fence = '```text title="Output"\n    --8<-- "snippets/model_example/output/x/y.txt"'
+    assert 'title="Output · C"' in site.label_outputs(fence, labels)

@@ -128,7 +128,8 @@ def read_fences(text: str) -> list[Fence]:
             body: list[str] = []
             i += 1
             while i < len(lines) and not lines[i].lstrip().startswith(ticks):
-                body.append(lines[i])
+                # inside an admonition the fence is indented: its code is not
+                body.append(lines[i].removeprefix(fence["indent"]))
                 i += 1
             fences.append(Fence(fence["info"].strip(), start, "\n".join(body),
                                 tuple(markers), fence["indent"]))
@@ -146,6 +147,39 @@ def package_of(folder: str) -> str:
 
 def folder_of(package: str) -> str:
     return package.replace("_", "-")
+
+
+# The end of every lesson page, the same anchors in every language (Study).
+KEY_POINTS, EXERCISES = "key-points", "exercises"
+SOLUTION = re.compile(r'^\?\?\?\s+success\s+"(?P<title>[^"]*)"\s*$')
+
+
+@dataclass(frozen=True)
+class Exercise:
+    question: str  # the prose above its solution
+    title: str  # the title of its collapsed solution block
+    fences: tuple[Fence, ...]  # the fences inside that block, includes not expanded
+    lineno: int  # of the solution block's first line
+
+    @property
+    def solutions(self) -> list[Fence]:
+        """The Python blocks of the solution: the tests run them like any other."""
+        return [fence for fence in self.fences if fence.kind == "python"]
+
+
+@dataclass(frozen=True)
+class Study:
+    """A lesson page's last two sections: `## Key points { #key-points }`, a list
+    of three to five, and `## Exercises { #exercises }`, two or three questions,
+    each followed by its solution in a collapsed `??? success "Solution"` block
+    (the titles in each language: mkdocs.yml's strings `key_points`, `exercises`,
+    `solution`), whose code includes the page's exercise module
+    (`Page.exercise_module`) and continues the page's program."""
+
+    titles: dict[str, str]  # anchor -> the heading's title
+    key_points: tuple[str, ...]
+    exercises: tuple[Exercise, ...]
+    last: bool  # nothing but these two sections after the key points
 
 
 @dataclass(frozen=True)
@@ -366,6 +400,105 @@ class Page:
         return {"anchors": [h.anchor for h in self.headings],
                 "includes": includes, "fences": kinds}
 
+    @property
+    def is_lesson(self) -> bool:
+        """A page of a chapter other than its index: it ends with a `Study`."""
+        return (self.chapter is not None and self.src in self.chapter.pages
+                and not self.src.endswith("/index.md"))
+
+    @property
+    def exercise_module(self) -> str:
+        """Where the solutions of this page's exercises live (its `Study`)."""
+        slug = Path(self.src).stem.replace("-", "_")
+        # joined, not an f-string: a literal "snippets/" would name the whole folder
+        # as an input of every unit of `make update-examples` (_named_paths)
+        return "/".join(("snippets", self.package, f"exercises_{slug}.py"))
+
+    @cached_property
+    def study(self) -> Study | None:
+        """The key points and exercises that end the page (None: it has neither)."""
+        lines = self.text.split("\n")
+        levels = {h.anchor: h for h in self.headings}
+        if KEY_POINTS not in levels and EXERCISES not in levels:
+            return None
+
+        def section(anchor: str) -> list[tuple[int, str]]:
+            heading = levels.get(anchor)
+            if heading is None:
+                return []
+            after = [h.lineno for h in self.headings
+                     if h.lineno > heading.lineno and h.level <= heading.level]
+            end = after[0] - 1 if after else len(lines)
+            return list(enumerate(lines[heading.lineno:end], heading.lineno + 1))
+
+        points: list[str] = []
+        for _, line in section(KEY_POINTS):
+            if line.startswith("- "):
+                points.append(line[2:].strip())
+            elif line.startswith("  ") and line.strip() and points:
+                points[-1] += " " + line.strip()
+        exercises: list[Exercise] = []
+        question: list[str] = []
+        rows = section(EXERCISES)
+        i = 0
+        while i < len(rows):
+            number, line = rows[i]
+            match = SOLUTION.match(line)
+            if not match:
+                question.append(line)
+                i += 1
+                continue
+            block: list[str] = []
+            i += 1
+            while i < len(rows) and (not rows[i][1].strip()
+                                     or rows[i][1].startswith("    ")):
+                block.append(rows[i][1][4:])
+                i += 1
+            exercises.append(Exercise(" ".join(" ".join(question).split()),
+                                      match["title"], tuple(read_fences(
+                                          "\n".join(block))), number))
+            question = []
+        anchors = [h.anchor for h in self.headings]
+        last = (anchors[-2:] == [KEY_POINTS, EXERCISES]
+                and not " ".join(question).strip())
+        return Study({h.anchor: h.title for h in self.headings
+                      if h.anchor in (KEY_POINTS, EXERCISES)},
+                     tuple(points), tuple(exercises), last)
+
+    def study_problems(self) -> list[str]:
+        """What this lesson's key points and exercises lack (empty: nothing)."""
+        study, language = self.study, self.language
+        if study is None:
+            return ["no key points and exercises"]
+        found = []
+        titles = {KEY_POINTS: self.site.text("key_points", language),
+                  EXERCISES: self.site.text("exercises", language)}
+        for anchor, title in titles.items():
+            if study.titles.get(anchor) != title:
+                found.append(f"`## {title} {{ #{anchor} }}` missing")
+        if not study.last:
+            found.append("key points, then exercises, must end the page")
+        if not 3 <= len(study.key_points) <= 5:
+            found.append(f"{len(study.key_points)} key points, not 3 to 5")
+        if not 2 <= len(study.exercises) <= 3:
+            found.append(f"{len(study.exercises)} exercises, not 2 or 3")
+        solution = self.site.text("solution", language)
+        for number, exercise in enumerate(study.exercises, 1):
+            where = f"exercise {number} (line {exercise.lineno})"
+            if not exercise.question:
+                found.append(f"{where}: no question above its solution")
+            if exercise.title != solution:
+                found.append(f"{where}: its solution is titled {exercise.title!r}")
+            runs = [f for f in exercise.solutions if f.runs and f.skip_reason is None]
+            if not runs or len(runs) != len(exercise.solutions):
+                found.append(f"{where}: its solution needs Python blocks that run")
+            for fence in runs:
+                if not fence.is_continuation:
+                    found.append(f"{where}: a solution continues the page's program")
+                if f'"{self.exercise_module}:' not in fence.code:
+                    found.append(f"{where}: a solution includes {self.exercise_module}")
+        return found
+
     def links(self) -> list[str]:
         """The target of every link and image in prose."""
         return [m["target"] for m in LINK.finditer("\n".join(self.prose_lines()))]
@@ -475,12 +608,23 @@ class NotebookMarkdown:
         out: list[str] = []
         code: set[int] = set()  # lines of `out` inside fences: no links there
         quote, inside = False, -1  # in an admonition; last line of the open fence
+        # Python inside an admonition (a solution) is a code cell of its own: out of
+        # the quote, unindented; the quote resumes after it
+        dedent, resume = "", False
         for number, line in enumerate(text.split("\n")):
             fence = fences.get(number)
             if number <= inside:
                 code.add(len(out))  # a fence's body and closing line: unchanged
+                line = line.removeprefix(dedent)
+                if number == inside and resume:
+                    out.append(line)
+                    dedent, resume, quote = "", False, True
+                    continue
             elif fence is not None:
                 inside = number + fence.code.count("\n") + (2 if fence.code else 1)
+                if quote and fence.indent and fence.kind == "python":
+                    dedent, resume, quote = fence.indent, True, False
+                    out.append("")
                 extra = ""
                 if fence.kind == "python" and fence.skip_reason:
                     note = self.site.text("skipped_block", self.language).format(
@@ -488,9 +632,11 @@ class NotebookMarkdown:
                     out += [f"*{note}*", ""]
                     extra = f' tags=["{TAG_SKIP}"]'
                 title = re.search(r'title="([^"]+)"', fence.info)
-                if title:  # e.g. 'Output' above the printed text
+                if title and quote:  # inside an admonition: in its quote
+                    out += [f"> *{title[1]}*", ">"]
+                elif title:  # e.g. 'Output' above the printed text
                     out += [f"{fence.indent}*{title[1]}*", f"{fence.indent}".rstrip()]
-                line = f"{fence.indent}```{fence.kind}{extra}"
+                line = f"{fence.indent.removeprefix(dedent)}```{fence.kind}{extra}"
             elif MARKER.match(line):
                 continue
             elif line.startswith("#") and HEADING.match(line):
@@ -560,14 +706,29 @@ def building(config) -> str:
 
 
 OUTPUT_FENCE = re.compile(
-    r'(```text title=")([^"]+)("\n[ \t]*--8<-- "[^"]+?(\.real\.txt|\.txt)")')
+    r'(```text title=")([^"]+)("\n[ \t]*--8<-- "(?P<path>[^"]+?(\.real\.txt|\.txt))")')
+# A snippet that loads the tiny Phi-3 trained in "From scores to text" (or trains it).
+TINY_MODEL = re.compile(r"^from snippets\.scores_to_text\.train_tiny import", re.M)
+
+
+def output_kind(include: str, root: Path = ROOT) -> str:
+    """Which model printed an output file: 'recorded' (a `.real.txt`, the real
+    Phi-3-mini), 'tiny' (the snippet loads the tiny Phi-3 trained here) or
+    'computed' (offline, without Phi-3's weights: meta device, small experiments)."""
+    if include.endswith(".real.txt"):
+        return "recorded"
+    output = Path(include)  # snippets/<package>/output/<module>/<section>.txt
+    snippet = root / output.parent.parent.parent / f"{output.parent.name}.py"
+    if snippet.is_file() and TINY_MODEL.search(snippet.read_text(encoding="utf-8")):
+        return "tiny"
+    return "computed"
 
 
 def label_outputs(markdown: str, labels: dict[str, str]) -> str:
     """Each output fence's title followed by ` · label`, the label chosen by the
-    included file's kind ('.txt' computed, '.real.txt' recorded)."""
+    model that printed the included file (`output_kind`)."""
     return OUTPUT_FENCE.sub(
-        lambda m: f"{m[1]}{m[2]} · {labels[m[4]]}{m[3]}", markdown)
+        lambda m: f"{m[1]}{m[2]} · {labels[output_kind(m['path'])]}{m[3]}", markdown)
 
 
 @cache

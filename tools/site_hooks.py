@@ -124,9 +124,10 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def output_labels(model: site.Site, language: str) -> dict[str, str]:
-    """Include suffix -> the label of an Output box that includes such a file."""
-    return {".txt": model.text("computed_output", language),
-            ".real.txt": model.text("recorded_output", language)}
+    """`site.output_kind` of an included file -> the label of its Output box."""
+    return {"computed": model.text("computed_output", language),
+            "tiny": model.text("tiny_output", language),
+            "recorded": model.text("recorded_output", language)}
 
 
 def on_page_content(html, page, config, files):

@@ -64,9 +64,60 @@ print(f"full turn after {wavelength[0]:.1f} to {wavelength[-1]:,.0f} tokens")
 # --8<-- [end:frequencies]
 
 LABELS = {
-    "en": {"pair": "pair i", "context": "context: 4096 tokens"},
-    "zh": {"pair": "第 i 对", "context": "上下文：4096 个词元"},
+    "en": {"pair": "pair i", "context": "context: 4096 tokens",
+           "panel": "pair {i}", "fastest": " (fastest)", "slowest": " (slowest)",
+           "position": "position m"},
+    "zh": {"pair": "第 i 对", "context": "上下文：4096 个词元",
+           "panel": "第 {i} 对", "fastest": "（最快）", "slowest": "（最慢）",
+           "position": "位置 m"},
 }
+PAIRS = (0, 8, 16, 47)  # from the fastest pair to the slowest of head_dim 96
+POSITIONS = torch.arange(24)  # the first 24 positions of a text
+
+
+def rotated_pairs():
+    """Where each of PAIRS takes the vector (1, 0) at each of POSITIONS: the unit
+    vector of its first dimension, rotated by the page's own `apply_rotary`.
+
+    Returns (len(PAIRS), len(POSITIONS), 2). Rotate-half pairs dimension i with
+    i + HEAD_DIM // 2."""
+    cos, sin = rotary_cos_sin(HEAD_DIM, POSITIONS[None])  # (1, seq, head_dim)
+    points = []
+    for i in PAIRS:
+        x = torch.zeros(1, 1, len(POSITIONS), HEAD_DIM)  # (batch, heads, seq, dim)
+        x[..., i] = 1.0
+        rotated, _ = apply_rotary(x, x, cos, sin)
+        points.append(torch.stack((rotated[0, 0, :, i],
+                                   rotated[0, 0, :, i + HEAD_DIM // 2]), dim=-1))
+    return torch.stack(points)
+
+
+def draw_rotating_pairs(language="en"):
+    import matplotlib.pyplot as plt
+
+    labels = LABELS[language]
+    figure, panels = plt.subplots(1, len(PAIRS), figsize=(8.8, 2.6))
+    circle = torch.linspace(0, 2 * torch.pi, 200)
+    for axes, i, points in zip(panels, PAIRS, rotated_pairs()):
+        axes.plot(circle.cos(), circle.sin(), ":", color="#8c8c8c", linewidth=0.8)
+        axes.plot(points[:, 0], points[:, 1], "-", color="#8c8c8c", linewidth=0.6,
+                  alpha=0.6)
+        dots = axes.scatter(points[:, 0], points[:, 1], c=POSITIONS, s=14,
+                            cmap="viridis", zorder=3)
+        title = labels["panel"].format(i=i)
+        if i == PAIRS[0]:
+            title += labels["fastest"]
+        elif i == PAIRS[-1]:
+            title += labels["slowest"]
+        axes.set_title(title, fontsize=10)
+        axes.set_aspect("equal")
+        axes.set_xlim(-1.25, 1.25)
+        axes.set_ylim(-1.25, 1.25)
+        axes.set_xticks([])
+        axes.set_yticks([])
+    colorbar = figure.colorbar(dots, ax=list(panels), shrink=0.8)
+    colorbar.set_label(labels["position"])
+    return figure
 
 
 def draw_frequencies(language="en"):
@@ -84,4 +135,5 @@ def draw_frequencies(language="en"):
     return figure
 
 
-FIGURES = {"rope-frequencies": draw_frequencies}
+FIGURES = {"rope-frequencies": draw_frequencies,
+           "rope-rotating-pairs": draw_rotating_pairs}

@@ -65,6 +65,8 @@ FACTS = {
     "phi3 resid_pdrop": str(phi3_config.resid_pdrop),
     "rope base": str(int(phi3_config.rope_parameters["rope_theta"])),
     "rope pairs": str(len(rope_properties.theta_i)),
+    "rope figure: last position": str(rope_properties.POSITIONS[-1].item()),
+    "rope figure: slowest pair": str(rope_properties.PAIRS[-1]),
     # experiments
     "residual depth": str(residual_depth.DEPTH),
     "residual width": str(residual_depth.WIDTH),
@@ -78,6 +80,8 @@ FACTS = {
         f"{pre_norm[0] / pre_norm[-1]:.1f}",
     "pre-norm: shrink factor 1/sqrt(L) predicts at the deepest stack":
         f"{norm_placement.DEPTHS[-1] ** 0.5:.1f}",
+    "post-norm's last-layer gradient over pre-norm's at the deepest stack":
+        f"{norm_placement.gradients['post'][-1] / pre_norm[-1]:.1f}",
 }
 # Chinese pages write numbers below 100000 without thousands separators
 FACTS.update({f"{name} (zh)": FACTS[name].replace(",", "") for name in [

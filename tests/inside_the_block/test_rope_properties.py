@@ -80,3 +80,19 @@ def test_permuted_projection_rows_give_the_same_scores(rope):
     q_rot, k_rot = rope.apply_rotary(q_p, k_p, cos, sin)
     torch.testing.assert_close(q_rot @ k_rot.transpose(-1, -2), scores_paper,
                                rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_rotating_pairs_figure_plots_the_rotation(rope, language):
+    """Each panel's dots are the unit vector of its pair turned by m * theta_i: on
+    the unit circle, at the angle the formula gives (wrapped to (-pi, pi])."""
+    figure = rope.draw_rotating_pairs(language)
+    panels = figure.axes[:len(rope.PAIRS)]
+    for axes, i in zip(panels, rope.PAIRS):
+        dots = torch.tensor(axes.collections[0].get_offsets().data, dtype=torch.float32)
+        angles = rope.POSITIONS * rope.theta_i[i]
+        expected = torch.stack((angles.cos(), angles.sin()), dim=-1)
+        torch.testing.assert_close(dots, expected, atol=1e-5, rtol=0)
+    titles = [axes.get_title() for axes in panels]
+    assert rope.LABELS[language]["fastest"] in titles[0]
+    assert rope.LABELS[language]["slowest"] in titles[-1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 
 import torch
 from transformers import AutoTokenizer, Phi3ForCausalLM
@@ -20,6 +21,7 @@ from snippets.scores_to_text.train_tiny import (
     train,
 )
 from tests.facts import real_size_phi3
+from tools import site
 from tools.paths import ROOT
 
 config = tiny_config()
@@ -39,6 +41,13 @@ def parameters(model):
     return sum(p.numel() for p in model.parameters())
 
 
+def exercise_temperature() -> str:
+    """The temperature the first exercise of "From logits to probabilities" tries,
+    read from its solution's code."""
+    source = (ROOT / "snippets/scores_to_text/exercises_sampling.py").read_text()
+    return re.search(r"temperature\(logits, ([\d.]+)\)", source)[1]
+
+
 FACTS = {
     # the tiny model
     "vocabulary": str(config.vocab_size),
@@ -54,6 +63,7 @@ FACTS = {
     "phi3 width": str(phi3.hidden_size),
     "phi3 layers": str(phi3.num_hidden_layers),
     "phi3 sliding window": str(phi3.sliding_window),
+    "phi3 middle layer": str(phi3.num_hidden_layers // 2),
     # training, from the log of make train-tiny
     "corpus characters": f"{log['characters']:,}",
     "corpus characters (zh)": str(log["characters"]),
@@ -67,6 +77,15 @@ FACTS = {
     "window": str(window),
     "predictions": str(window - 1),
     "before last": str(window - 2),
+    # the exercises: the chapter's (the English pages; the others have the same)
+    "exercises in the chapter": str(sum(
+        len(page.study.exercises) for page in map(site.load().page, sorted(
+            (ROOT / "docs" / "scores-to-text").glob("*.md")))
+        if page.language == "en" and page.study is not None)),
+    "exercise temperature": exercise_temperature(),
+    "exercise new tokens": re.search(
+        r"new_tokens = input_ids.shape\[1\], (\d+)",
+        (ROOT / "snippets/scores_to_text/exercises_generation_loop.py").read_text())[1],
 }
 
 NOT_FACTS = {
