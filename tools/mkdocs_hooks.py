@@ -45,7 +45,7 @@ def on_files(files, config):
     published: set[Path] = set()
     for chapter in model.chapters:
         notebook = notebooks.build(model, chapter, language, config["site_url"] or "")
-        published.update(notebooks.binary_files("\n".join(
+        published.update(notebooks.downloaded_files("\n".join(
             c.source for c in notebook.cells if c.cell_type == "code")))
         page_src = f"{chapter.folder}/{NOTEBOOK_PAGE}"
         download_src = f"{chapter.folder}/{chapter.notebook_name(language)}"
@@ -78,10 +78,18 @@ def on_files(files, config):
                           .removesuffix(".ipynb") + ".ipynb"))
     if language == model.default:  # once for every language's notebooks
         for path in sorted(published):
-            files.append(File(path.relative_to(ROOT).as_posix(), str(ROOT),
-                              config["site_dir"], config["use_directory_urls"],
-                              dest_uri=notebooks.published(path)))
+            files.append(Download(path.relative_to(ROOT).as_posix(), str(ROOT),
+                                  config["site_dir"], config["use_directory_urls"],
+                                  dest_uri=notebooks.published(path)))
     return files
+
+
+class Download(File):
+    """A file copied as it is for the notebooks to download: a page's Markdown too,
+    which MkDocs would otherwise render (and check the links of) as a page."""
+
+    def is_documentation_page(self) -> bool:
+        return False
 
 
 def _is_notebook(page) -> bool:

@@ -8,9 +8,10 @@ come set-up cells, so that a downloaded notebook runs in an empty folder outside
 the repository: one installs the pinned packages with `%pip` (and does nothing when
 they are there), the others write the project modules the chapter's code imports
 (`snippets/...`) and the data it reads next to the notebook. A binary file (the tiny
-model's checkpoint, megabytes) is not written into the notebook but downloaded from
-the site, where it is published once for all notebooks (`published`), and checked
-against its SHA-256.
+model's checkpoint, megabytes) and the site's own pages (code that measures them
+reads every page, over a megabyte of Markdown) are not written into the notebook but
+downloaded from the site, where they are published once for all notebooks
+(`published`), and checked against their SHA-256.
 
 Used by the MkDocs hook (tools/mkdocs_hooks.py, at build time, never committed) and
 by tests/site/test_notebooks.py, which runs every notebook in an empty folder.
@@ -35,6 +36,8 @@ IMPORT = re.compile(r"^\s*(?:from|import)\s+(snippets(?:\.\w+)*)", re.M)
 NAMED_PATH = re.compile(r"""["'](docs(?:/[-\w./]*)?|snippets/[-\w./]+)["']""")
 DATA = {".md", ".json", ".txt", ".safetensors"}  # what a named folder holds of use
 BINARY = {".safetensors"}
+PAGES = "docs"  # the site's pages, which some code reads as data: downloaded too
+FILES = "files/"  # where the site publishes what notebooks download
 TAG_SETUP = "setup"  # the cells before the chapter's own
 DOWNLOAD = """\
 # {name} ({size:.1f} MB) comes from the site, checked by its SHA-256.
@@ -46,6 +49,23 @@ path, sha256 = Path({name!r}), {sha256!r}
 if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
     urllib.request.urlretrieve({url!r}, path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256, "incomplete: rerun"
+"""
+DOWNLOAD_PAGES = """\
+# The site's pages ({count} files, {size:.1f} MB) come from the site, each checked by
+# its SHA-256.
+import hashlib
+import urllib.request
+from pathlib import Path
+
+SITE_FILES = {url!r}
+PAGES = {{
+{pages}}}
+for name, sha256 in PAGES.items():
+    path = Path(name)
+    if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        urllib.request.urlretrieve(SITE_FILES + name, path)
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256, "rerun"
 """
 # What the chapters' code needs, installed by the first cell (pins from pyproject).
 RUNTIME = ("torch", "transformers", "accelerate", "safetensors", "sentencepiece",
@@ -86,14 +106,19 @@ def install_cell() -> str:
 
 
 def published(path: Path) -> str:
-    """Where the site serves a binary file a notebook needs: once for every notebook
+    """Where the site serves a file a notebook downloads: once for every notebook
     and language (tools/mkdocs_hooks.py copies it), under files/ as in the project."""
-    return "files/" + path.relative_to(ROOT).as_posix()
+    return FILES + path.relative_to(ROOT).as_posix()
 
 
-def binary_files(code: str) -> list[Path]:
-    """The binary files (a checkpoint) the notebook of `code` downloads."""
-    return [p for p in needed_files(code) if p.suffix in BINARY]
+def is_downloaded(path: Path) -> bool:
+    """A binary file or one of the site's pages: published, not in the notebook."""
+    return path.suffix in BINARY or path.relative_to(ROOT).parts[0] == PAGES
+
+
+def downloaded_files(code: str) -> list[Path]:
+    """The files the notebook of `code` downloads (a checkpoint, the pages)."""
+    return [p for p in needed_files(code) if is_downloaded(p)]
 
 
 def needed_files(code: str) -> list[Path]:
@@ -133,8 +158,16 @@ def module_cells(code: str, site_url: str) -> list[str]:
              "    Path(folder).mkdir(parents=True, exist_ok=True)\n"
              f"for name in {empty!r}:  # package markers, empty\n"
              "    Path(name).touch()"]
+    pages = [(name, p) for name, p in zip(names, files)
+             if is_downloaded(p) and p.suffix not in BINARY]
+    if pages:
+        cells.append(DOWNLOAD_PAGES.format(
+            count=len(pages), size=sum(p.stat().st_size for _, p in pages) / 1e6,
+            url=site_url.rstrip("/") + "/" + FILES, pages="".join(
+                f"    {name!r}: {hashlib.sha256(p.read_bytes()).hexdigest()!r},\n"
+                for name, p in pages)))
     for name, path in zip(names, files):
-        if name in empty:
+        if name in empty or (name, path) in pages:
             continue
         if path.suffix in BINARY:
             cells.append(DOWNLOAD.format(

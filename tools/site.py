@@ -570,8 +570,9 @@ class NotebookMarkdown:
                  embed_images: bool = True):
         self.site, self.chapter, self.language = site, chapter, language
         self.site_url = site_url.rstrip("/") + "/"
-        # embedded: the downloaded notebook works anywhere; linked: the notebook
-        # page of the site shows the site's own files (figures load once, cached)
+        # the downloaded notebook shows the figures of its language from the site it
+        # was built for (from which it downloads the checkpoint too), embedded when
+        # it has no address; the notebook's page links the site's files relatively
         self.embed_images = embed_images
         self.src = ""  # the English page being converted
 
@@ -590,6 +591,13 @@ class NotebookMarkdown:
         if match["bang"] and not source.is_file():
             return match[0]
         if match["bang"] and self.embed_images:
+            if self.site_url != "/":  # the language's tree has its figure as x.svg
+                figure = source.relative_to(self.site.docs).as_posix()
+                url = self.site_url + self.site.under(figure, self.language)
+                return f"![{text}]({url}{rest})"
+            translated = source.with_suffix(f".{self.language}{source.suffix}")
+            if self.language != self.site.default and translated.is_file():
+                source = translated
             return f"![{text}]({_data_uri(source)}{rest})"
         if match["bang"]:  # from <chapter>/notebook/, in the same language's tree
             page = self.site.docs / self.chapter.folder / "notebook"

@@ -109,7 +109,8 @@ def test_the_site_renders_and_offers_the_notebook(site_dir, chapter, language):
 
 
 def test_large_files_are_published_once(site_dir):
-    """A checkpoint the notebooks need is served once, not inside each notebook."""
+    """A checkpoint and the pages the notebooks need are served once, not inside each
+    notebook."""
     large: dict[str, list[str]] = {}
     for path in site_dir.rglob("*"):
         if path.is_file() and path.stat().st_size > 1_000_000:
@@ -118,8 +119,33 @@ def test_large_files_are_published_once(site_dir):
     assert [paths for paths in large.values() if len(paths) > 1] == []
     assert all(path.stat().st_size < 1_000_000
                for path in site_dir.rglob("*.ipynb")), "a notebook carries data"
+    writes_a_page = [path.name for path in site_dir.rglob("*.ipynb")
+                     if "%%writefile docs/" in path.read_text("utf-8")]
+    assert writes_a_page == [], "the pages are downloaded from files/docs/, once"
     needed = {notebooks.published(p) for c in SITE.chapters for language in SITE.codes
-              for p in notebooks.binary_files("\n".join(
+              for p in notebooks.downloaded_files("\n".join(
                   cell.source for cell in build(c, language).cells
                   if cell.cell_type == "code"))}
     assert needed and all((site_dir / name).is_file() for name in needed)
+
+
+@pytest.mark.parametrize("language", SITE.codes)
+def test_a_downloaded_notebook_shows_its_language_s_figures(site_dir, language):
+    """From the site it was built for (no copies inside the notebook): the figure its
+    page shows, labelled in its language."""
+    shown = 0
+    for chapter in SITE.chapters:
+        notebook = build(chapter, language)
+        for cell in notebook.cells:
+            for url in re.findall(r"!\[[^\]]*\]\(([^)\s]+)", cell.source):
+                assert url.startswith(PUBLISHED["SITE_URL"]), url  # no data: URI
+                url_path = url.removeprefix(PUBLISHED["SITE_URL"])
+                figure = site_dir / url_path
+                assert figure.is_file(), url
+                english = SITE.docs / url_path.removeprefix(
+                    "" if language == SITE.default else f"{language}/")
+                translated = english.with_suffix(f".{language}{english.suffix}")
+                expected = translated if translated.is_file() else english
+                assert figure.read_bytes() == expected.read_bytes(), url
+                shown += 1
+    assert shown > 0, "no figure in any notebook"
