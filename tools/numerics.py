@@ -45,23 +45,26 @@ def capability(requested: str | None = None) -> str:
         env=env, capture_output=True, text=True, check=True).stdout.strip().lower()
 
 
-def second_capability() -> str:
-    """The next kernel set of CANDIDATES narrower than ATen's own choice."""
-    native = capability()
+def second_capability(native: str | None = None) -> str:
+    """The next kernel set of CANDIDATES narrower than ATen's own choice (`native`,
+    asked of torch when not given)."""
+    native = native or capability()
     narrower = CANDIDATES[CANDIDATES.index(native) + 1:] if native in CANDIDATES \
         else CANDIDATES[-1:]  # arm64's vector kernels: the plain ones
     return next((c for c in narrower if capability(c) == c), "default")
 
 
-def environment() -> dict[str, str]:
-    return {"OMP_NUM_THREADS": THREADS, "ATEN_CPU_CAPABILITY": second_capability()}
+def environment(native: str | None = None) -> dict[str, str]:
+    return {"OMP_NUM_THREADS": THREADS,
+            "ATEN_CPU_CAPABILITY": second_capability(native)}
 
 
 def main(argv: list[str]) -> int:
-    settings = environment()
+    native = capability()
+    settings = environment(native)
     said = " ".join(f"{key}={value}" for key, value in settings.items())
     print(f"second numeric configuration: {said} (make test: OMP_NUM_THREADS=1, "
-          f"ATen's own choice, {capability().upper()})", flush=True)
+          f"ATen's own choice, {native.upper()})", flush=True)
     if argv == ["--print"]:
         return 0
     command = [sys.executable, "-m", "pytest", "-n", "2", "-m", "numeric", *argv]
