@@ -7,13 +7,15 @@ import json
 from tools import built_site, numerics, suite_times
 
 
-def test_a_page_and_its_translations_are_one_unit_of_work():
+def test_units_of_work_a_page_with_its_translations_a_module_by_language():
     assert suite_times.scope_of("docs/tokens/pieces.md::line 12") == \
         "docs/tokens/pieces.md"
     assert suite_times.scope_of("docs/tokens/pieces.zh.md::line 9") == \
         "docs/tokens/pieces.md"
+    # a module's tests of one language are a unit (the survey: one per language)
     assert suite_times.scope_of("tests/site/test_reader.py::test_home_page[zh]") == \
-        "tests/site/test_reader.py"
+        "tests/site/test_reader.py[zh]"
+    assert suite_times.scope_of("tests/x.py::test_y[model-example-zh]") == "tests/x.py"
     assert suite_times.scope_of("docs/index.md::line 3") == "docs/index.md"
 
 

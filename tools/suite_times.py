@@ -28,9 +28,19 @@ def _translation() -> re.Pattern:
     return re.compile(rf"\.(?:{others})\.md$")
 
 
+@cache
+def _codes() -> frozenset[str]:
+    return frozenset(site.load().codes)
+
+
 def scope_of(nodeid: str) -> str:
-    """The unit of work a test belongs to: its file; a page with its translations."""
-    return _translation().sub(".md", nodeid.split("::", 1)[0])
+    """The unit of work a test belongs to: its file; a page with its translations; a
+    file's tests of one language (`test_x[zh]`: a module fixture per language, such
+    as the browser survey, lets the languages run on two workers at once)."""
+    path, _, test = nodeid.partition("::")
+    unit = _translation().sub(".md", path)
+    language = re.search(r"\[([^\]]+)\]$", test)
+    return f"{unit}[{language[1]}]" if language and language[1] in _codes() else unit
 
 
 def load() -> dict[str, float]:

@@ -1,9 +1,11 @@
 """Every built page, both languages, as a reader's browser gets it.
 
-One pass over all pages at 1280 px (tests/site/survey.py) collects every measure;
+One pass per language over its pages at 1280 px (tests/site/survey.py) collects every
+measure (each language's tests are a unit of work: the two passes run on the two
+workers at once);
 pages with diagrams or tables are measured again at 390 px (a phone). Pages are
 chosen from what is built, so new pages are covered as they are added. The figures
-are written to artifacts/site-survey.json and artifacts/page-weights.json, the page
+are written to artifacts/site-survey.<language>.json and page-weights.<language>.json, the page
 weights are printed in the terminal summary, and the home pages, the first page of
 every chapter, its notebook and the first page with a diagram and with math of each
 language are saved as screenshots under artifacts/screenshots/.
@@ -38,62 +40,67 @@ KNOWN = {
     "empty-table-header": "(minor) the comparison table of inside-the-block/index "
                           "has an empty corner cell: the page's content, not the build",
 }
-WEIGHTS: dict[str, int] = {}
 
 
 language_of = SITE.language_of_url
 SITE_NAME = {"en": "Inside Phi-3", "zh": "深入 Phi-3"}
 
 
+@pytest.fixture(scope="module", params=LANGUAGES)
+def language(request):
+    """The language of the module's survey: every test that reads it runs per language."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def survey_at(browser, site_url, site_dir):
-    """width -> {url path: measures}; 390 px only for pages with diagrams or tables."""
-    pages = survey.built_pages(site_dir)
+def survey_at(browser, site_url, site_dir, language):
+    """width -> {url path: measures} for `language`'s pages; 390 px only for pages with
+    diagrams or tables."""
+    pages = [p for p in survey.built_pages(site_dir) if language_of(p) == language]
     html = {p: (site_dir / p / "index.html").read_text("utf-8") for p in pages}
     narrow_pages = {p for p in pages if re.search(r'class="mermaid"|<table>', html[p])}
-    measured = survey.survey(browser, site_url, pages, narrow_pages, screenshots(html),
-                             contrast_everywhere(pages))
+    measured = survey.survey(browser, site_url, pages, narrow_pages,
+                             screenshots(html, language),
+                             contrast_everywhere(pages, language))
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "site-survey.json").write_text(json.dumps(
+    (ARTIFACTS / f"site-survey.{language}.json").write_text(json.dumps(
         {str(width): {path: {k: v for k, v in measures.items() if k != "text"}
                       for path, measures in survey_of.items()}
          for width, survey_of in measured.items()},
         ensure_ascii=False, indent=1), "utf-8")
-    WEIGHTS.update({p or "/": m["kb"] for p, m in measured[survey.WIDE].items()})
-    (ARTIFACTS / "page-weights.json").write_text(json.dumps(WEIGHTS, indent=1), "utf-8")
-    summary_line("page weights (KB, first load, uncompressed): " + ", ".join(
-        f"{path} {kb}" for path, kb in WEIGHTS.items()))
+    weights = {p or "/": m["kb"] for p, m in measured[survey.WIDE].items()}
+    (ARTIFACTS / f"page-weights.{language}.json").write_text(
+        json.dumps(weights, indent=1), "utf-8")
+    summary_line(f"page weights, {language} (KB, first load, uncompressed): "
+                 + ", ".join(f"{path} {kb}" for path, kb in weights.items()))
     return measured  # {1280: ..., 390: ...}
 
 
-def screenshots(html: dict[str, str]) -> dict[str, tuple[str, str]]:
+def screenshots(html: dict[str, str], language: str) -> dict[str, tuple[str, str]]:
     """URL path -> (screenshot name, element to scroll to): the pages worth a look."""
     shots = {}
-    for language in LANGUAGES:
-        shots[SITE.under("", language)] = (f"{language}-home", "")
-        for english in chapter_pages():
-            shots[SITE.under(english, language)] = (f"{language}-{slug(english)}", "")
-        for chapter in SITE.chapters:
-            notebook = SITE.url(f"{chapter.folder}/notebook.ipynb", language)
-            shots[notebook] = (f"{language}-notebook-{chapter.folder}", "")
-        for kind, marker, element in (("mermaid", 'class="mermaid"', "div.mermaid"),
-                                      ("math", 'class="arithmatex"', ".arithmatex")):
-            first = next(p for p in html if language_of(p) == language and marker in
-                         html[p] and p not in shots)
-            shots[first] = (f"{kind}-{slug(first)}", element)
+    shots[SITE.under("", language)] = (f"{language}-home", "")
+    for english in chapter_pages():
+        shots[SITE.under(english, language)] = (f"{language}-{slug(english)}", "")
+    for chapter in SITE.chapters:
+        notebook = SITE.url(f"{chapter.folder}/notebook.ipynb", language)
+        shots[notebook] = (f"{language}-notebook-{chapter.folder}", "")
+    for kind, marker, element in (("mermaid", 'class="mermaid"', "div.mermaid"),
+                                  ("math", 'class="arithmatex"', ".arithmatex")):
+        first = next(p for p in html if language_of(p) == language and marker in
+                     html[p] and p not in shots)
+        shots[first] = (f"{kind}-{slug(first)}", element)
     return shots
 
 
-def contrast_everywhere(pages: list[str]) -> set[str]:
+def contrast_everywhere(pages: list[str], language: str) -> set[str]:
     """Where axe checks the colour contrast of the navigation and the code too (the
-    theme's, the same on every page): in each language, the home page, the first
-    page with code and its chapter's notebook."""
+    theme's, the same on every page): the home page, the first page with code and
+    its chapter's notebook."""
     first = SITE.chapters[0]
-    sample = {SITE.under(page, language) for language in LANGUAGES
-              for page in ("", chapter_pages()[0])}
-    sample |= {SITE.url(f"{first.folder}/notebook.ipynb", language)
-               for language in LANGUAGES}
-    assert sample <= set(pages) and len(sample) == 3 * len(LANGUAGES), sample
+    sample = {SITE.under(page, language) for page in ("", chapter_pages()[0])}
+    sample.add(SITE.url(f"{first.folder}/notebook.ipynb", language))
+    assert sample <= set(pages) and len(sample) == 3, sample
     return sample
 
 
@@ -107,7 +114,6 @@ def found(survey_at, key, language=None, widths=(1280, 390)):
             if measures.get(key) and language in (None, language_of(path))}
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
 def test_no_space_between_chinese_characters(survey_at, language):
     assert found(survey_at, "stray", language, (1280,)) == {}
 
@@ -127,7 +133,6 @@ def test_code_lines_of_88_characters_fit_at_1280_px(survey_at):
     assert found(survey_at, "squeezed", widths=(1280,)) == {}
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
 def test_home_page(survey_at, language):
     home = survey_at[1280][SITE.under("", language)]
     assert SITE_NAME[language] in home["title"]
@@ -135,7 +140,6 @@ def test_home_page(survey_at, language):
     assert home["nav_links"] > 2 and home["h1"] == 1
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
 def test_chapter_pages_with_code_and_copy_buttons(survey_at, language):
     assert chapter_pages(), "no chapter found"
     for english in chapter_pages():
@@ -159,7 +163,6 @@ def test_diagrams_and_math_render(survey_at):
         "no page with a diagram or math measured"
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_chapter_notebook_is_rendered(survey_at, language):
     for chapter in SITE.chapters:
         url_path = SITE.url(f"{chapter.folder}/notebook.ipynb", language)
