@@ -39,6 +39,7 @@ import tomllib
 import zipfile
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
@@ -85,6 +86,9 @@ def on_config(config):
     config["site_url"] = os.environ.get("SITE_URL") or config["site_url"]
     if os.environ.get("REPO_URL"):
         config["repo_url"] = os.environ["REPO_URL"]
+        # MkDocs names the repository when it validates repo_url, before this hook:
+        # unnamed, the theme's header link would read "None"
+        config["repo_name"] = urlsplit(config["repo_url"]).path.strip("/")
         config["edit_uri"] = os.environ.get("EDIT_URI", "edit/main/docs/")
     return config
 

@@ -16,6 +16,7 @@ import shutil
 import tomllib
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -160,6 +161,7 @@ def test_site_url_and_repository_come_from_the_environment(monkeypatch):
     assert built["site_url"] == "https://example.org/inside-phi3/"
     assert built["repo_url"] == "https://example.org/someone/inside-phi3"
     assert built["edit_uri"] == "edit/main/docs/"
+    assert built["repo_name"] == "someone/inside-phi3"  # shown in the header
 
 
 MAX_SITE_MB = 25  # the whole site, its code archive apart (it grows with the code)
@@ -199,6 +201,7 @@ def test_every_page_written_in_docs_links_to_its_source_to_edit(site_dir):
     repository link fetches nothing from the GitHub API (tools/site_hooks.py)."""
     edit = (built_site.PUBLISHED["REPO_URL"].rstrip("/") + "/"
             + built_site.PUBLISHED["EDIT_URI"])
+    repository = urlsplit(built_site.PUBLISHED["REPO_URL"]).path.strip("/")
     sources = {page.url: page.path.relative_to(SITE.docs).as_posix()
                for page in SITE.pages()}
     for url_path, html in pages(site_dir).items():
@@ -207,6 +210,8 @@ def test_every_page_written_in_docs_links_to_its_source_to_edit(site_dir):
         expected = [edit + sources[url_path]] if url_path in sources else []
         assert links == expected, url_path
         assert 'class="md-source"' in html and 'data-md-component="source"' not in html
+        named = re.search(r'md-source__repository">\s*([^<]*?)\s*<', html)
+        assert named and named[1] == repository, url_path  # not "None"
     assert any(url_path.endswith("notebook/") for url_path in pages(site_dir))
 
 
