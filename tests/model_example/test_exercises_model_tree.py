@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 
-from tests.helpers import run_script
-
-
-@pytest.fixture(scope="module")
-def snippet():
-    import snippets.model_example.exercises_model_tree as snippet
-
-    return snippet
+from tests.helpers import snippet_fixtures
 
 
-@pytest.fixture(scope="module")
-def printed(snippet):
-    return run_script("snippets/model_example/exercises_model_tree.py").splitlines()
+snippet, printed = snippet_fixtures("snippets.model_example.exercises_model_tree")
 
 
 def test_the_ends_share(snippet, printed):

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.helpers import run_script
+from tests.helpers import snippet_fixtures
 
 
-@pytest.fixture(scope="module")
-def snippet():
-    import snippets.scores_to_text.exercises_kv_cache as snippet
-
-    return snippet
-
-
-@pytest.fixture(scope="module")
-def printed(snippet):
-    return run_script("snippets/scores_to_text/exercises_kv_cache.py").splitlines()
+snippet, printed = snippet_fixtures("snippets.scores_to_text.exercises_kv_cache")
 
 
 def test_the_computed_size_is_what_dynamic_cache_stores(snippet, printed):

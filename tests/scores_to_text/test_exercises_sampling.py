@@ -5,19 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tests.helpers import run_script
+from tests.helpers import snippet_fixtures
 
 
-@pytest.fixture(scope="module")
-def snippet():
-    import snippets.scores_to_text.exercises_sampling as snippet
-
-    return snippet
-
-
-@pytest.fixture(scope="module")
-def printed(snippet):
-    return run_script("snippets/scores_to_text/exercises_sampling.py").splitlines()
+snippet, printed = snippet_fixtures("snippets.scores_to_text.exercises_sampling")
 
 
 def test_a_cold_temperature_sharpens_more_than_half(snippet, printed):

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
-from tests.helpers import run_script
+from tests.helpers import snippet_fixtures
 from tools.paths import ROOT
 
 
-@pytest.fixture(scope="module")
-def snippet():
-    import snippets.scores_to_text.exercises_train_tiny as snippet
-
-    return snippet
-
-
-@pytest.fixture(scope="module")
-def printed(snippet):
-    return run_script("snippets/scores_to_text/exercises_train_tiny.py").splitlines()
+snippet, printed = snippet_fixtures("snippets.scores_to_text.exercises_train_tiny")
 
 
 def test_a_uniform_guess_costs_log_vocab(snippet, printed):
