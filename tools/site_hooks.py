@@ -1,7 +1,7 @@
 """MkDocs hooks for the site as readers meet it (registered in mkdocs.yml).
 
-- Chinese line breaks: a newline between two CJK characters (or full-width
-  punctuation) renders as a space; it is removed, as pandoc's
+- Chinese line breaks: a newline between two CJK characters, or beside full-width
+  punctuation, renders as a space; it is removed, as pandoc's
   `east_asian_line_breaks` does (and so is a typed space there), on every page,
   notebooks included, never inside code, math or diagrams.
 - Search per language: diagrams are not indexed, and each language gets its own
@@ -53,6 +53,10 @@ ARCHIVE = "inside-phi3-code.zip"
 CJK = r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026]"
 INLINE = r"(?:</?(?:a|em|strong|b|i|span|abbr|sup|sub|mark|kbd)\b[^>]*>)*"
 BREAK = re.compile(rf"({CJK}{INLINE})\s+({INLINE}{CJK})")
+# full-width punctuation carries its own space: none after it or before it, whatever
+# is on the other side ("实现、\nKV" would read "实现、 KV")
+FULL_WIDTH = r"[\u3000-\u303f\uff00-\uffef]"
+BESIDE_FULL_WIDTH = re.compile(rf"({FULL_WIDTH}{INLINE})\s+|\s+({INLINE}{FULL_WIDTH})")
 PROTECTED = re.compile(r"<(pre|code|script|style)\b.*?</\1>"
                        r'|<(div|span) class="arithmatex">.*?</\2>', re.S)
 SCRIPTS = {  # marker in the page -> (stylesheets, scripts) under assets/
@@ -108,11 +112,14 @@ def without_repository_facts(html: str) -> str:
 
 def join_cjk_lines(html: str) -> str:
     """Remove newlines between CJK characters outside code, math and diagrams."""
+    def join(text: str) -> str:
+        return BESIDE_FULL_WIDTH.sub(lambda m: m[1] or m[2], BREAK.sub(r"\1\2", text))
+
     parts, last = [], 0
     for match in PROTECTED.finditer(html):
-        parts += [BREAK.sub(r"\1\2", html[last:match.start()]), match.group(0)]
+        parts += [join(html[last:match.start()]), match.group(0)]
         last = match.end()
-    return "".join(parts + [BREAK.sub(r"\1\2", html[last:])])
+    return "".join(parts + [join(html[last:])])
 
 
 def on_page_markdown(markdown, page, config, files):

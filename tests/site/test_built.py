@@ -142,6 +142,8 @@ def test_section_index_pages_have_one_title(site_dir):
     ("<li><strong>模型示例。</strong> <a>加载</a></li>",
      "<li><strong>模型示例。</strong><a>加载</a></li>"),
     ("<p>使用\nPyTorch 的</p>", "<p>使用\nPyTorch 的</p>"),  # Latin: the space stays
+    ("<p>实现、\nKV 缓存</p>", "<p>实现、KV 缓存</p>"),  # beside full-width punctuation
+    ("<p>见 <code>x</code> （注）</p>", "<p>见 <code>x</code>（注）</p>"),
     ("<pre><code>中文\n中文</code></pre>", "<pre><code>中文\n中文</code></pre>"),
     ('<span class="arithmatex">\\(中\n文\\)</span>',
      '<span class="arithmatex">\\(中\n文\\)</span>'),
