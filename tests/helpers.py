@@ -91,20 +91,3 @@ def summary_line(text: str) -> None:
     SUMMARY.mkdir(parents=True, exist_ok=True)
     with open(SUMMARY / f"{os.getpid()}.txt", "a", encoding="utf-8") as lines:
         lines.write(text + "\n")
-
-
-def snippet_fixtures(module: str):
-    """The two fixtures of a snippet's test module: `snippet`, the module imported
-    (which runs it: `SnippetImports`), and `printed`, the lines that run printed.
-
-        snippet, printed = snippet_fixtures("snippets.x.y")
-    """
-    @pytest.fixture(scope="module")
-    def snippet():
-        return importlib.import_module(module)
-
-    @pytest.fixture(scope="module")
-    def printed(snippet):
-        return run_script(module.replace(".", "/") + ".py").splitlines()
-
-    return snippet, printed

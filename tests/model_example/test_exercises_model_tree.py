@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
 
-from tests.helpers import snippet_fixtures
+from tests.helpers import run_script
 
 
-snippet, printed = snippet_fixtures("snippets.model_example.exercises_model_tree")
+@pytest.fixture(scope="module")
+def snippet():
+    import snippets.model_example.exercises_model_tree as snippet
+
+    return snippet
+
+
+@pytest.fixture(scope="module")
+def printed(snippet):
+    return run_script("snippets/model_example/exercises_model_tree.py").splitlines()
 
 
 def test_the_ends_share(snippet, printed):

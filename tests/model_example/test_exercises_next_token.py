@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
-from tests.helpers import snippet_fixtures
+from tests.helpers import run_script
 
 
-snippet, printed = snippet_fixtures("snippets.model_example.exercises_next_token")
+@pytest.fixture(scope="module")
+def snippet():
+    import snippets.model_example.exercises_next_token as snippet
+
+    return snippet
+
+
+@pytest.fixture(scope="module")
+def printed(snippet):
+    return run_script("snippets/model_example/exercises_next_token.py").splitlines()
 
 
 def test_the_best_of_five_is_the_greedy_token(snippet, printed):

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from tests.helpers import snippet_fixtures
+import pytest
+
+from tests.helpers import run_script
 
 
-snippet, printed = snippet_fixtures("snippets.scores_to_text.exercises_kv_cache")
+@pytest.fixture(scope="module")
+def snippet():
+    import snippets.scores_to_text.exercises_kv_cache as snippet
+
+    return snippet
+
+
+@pytest.fixture(scope="module")
+def printed(snippet):
+    return run_script("snippets/scores_to_text/exercises_kv_cache.py").splitlines()
 
 
 def test_the_computed_size_is_what_dynamic_cache_stores(snippet, printed):

@@ -5,10 +5,19 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tests.helpers import snippet_fixtures
+from tests.helpers import run_script
 
 
-snippet, printed = snippet_fixtures("snippets.scores_to_text.exercises_logit_lens")
+@pytest.fixture(scope="module")
+def snippet():
+    import snippets.scores_to_text.exercises_logit_lens as snippet
+
+    return snippet
+
+
+@pytest.fixture(scope="module")
+def printed(snippet):
+    return run_script("snippets/scores_to_text/exercises_logit_lens.py").splitlines()
 
 
 def test_the_hook_catches_hidden_state_two(snippet, printed):

@@ -5,10 +5,19 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tests.helpers import snippet_fixtures
+from tests.helpers import run_script
 
 
-snippet, printed = snippet_fixtures("snippets.scores_to_text.exercises_sampling")
+@pytest.fixture(scope="module")
+def snippet():
+    import snippets.scores_to_text.exercises_sampling as snippet
+
+    return snippet
+
+
+@pytest.fixture(scope="module")
+def printed(snippet):
+    return run_script("snippets/scores_to_text/exercises_sampling.py").splitlines()
 
 
 def test_a_cold_temperature_sharpens_more_than_half(snippet, printed):

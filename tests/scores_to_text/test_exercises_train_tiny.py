@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import math
 
-from tests.helpers import snippet_fixtures
+import pytest
+
+from tests.helpers import run_script
 from tools.paths import ROOT
 
 
-snippet, printed = snippet_fixtures("snippets.scores_to_text.exercises_train_tiny")
+@pytest.fixture(scope="module")
+def snippet():
+    import snippets.scores_to_text.exercises_train_tiny as snippet
+
+    return snippet
+
+
+@pytest.fixture(scope="module")
+def printed(snippet):
+    return run_script("snippets/scores_to_text/exercises_train_tiny.py").splitlines()
 
 
 def test_a_uniform_guess_costs_log_vocab(snippet, printed):
