@@ -334,7 +334,9 @@ def rows(data: dict, language: str = "en") -> list[list[str]]:
             spread_text(span(r, "decode_s_per_token"), ".3f", n),
             f"{r['floor_s_per_token']:.3f}", spread_text(x_floor(r), ".1f", n),
             spread_text(span(r, "total_s"), ".1f", n),
-            spread_text(speedup(data, r["name"]), ".1f", n, "x"),
+            # a recipe that generated fewer tokens (no-kv-cache): not comparable
+            spread_text(speedup(data, r["name"]), ".1f", n, "x")
+            if r["new_tokens"] == data["new_tokens"] else "–",
             f"{r['peak_rss_bytes'] / GB:.1f}",
             none if share is None else f"{share:.0%}",
             none if speed is None else f"{speed / GB:.1f}",
