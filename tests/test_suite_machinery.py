@@ -61,3 +61,42 @@ def test_the_second_numeric_configuration_runs_other_kernels():
     if native in order:
         assert order.index(second) == order.index(native) + 1 or native == "default"
     assert numerics.THREADS == "2"  # make test: one per worker
+
+
+def test_axe_findings_are_reused_only_for_the_same_bytes(tmp_path, monkeypatch):
+    """tests/site/survey.py's AxeRecord: a page whose HTML and the site's other files
+    are unchanged keeps its findings; one changed byte in its HTML or any file a page
+    may load (the search index, downloads and other pages' HTML apart) checks it again;
+    a run keeps only its own findings."""
+    from tests.site import survey
+
+    monkeypatch.setattr(survey, "AXE_RECORDS", tmp_path / "records")
+    site = tmp_path / "site"
+    for folder in ("page", "other"):
+        (site / folder).mkdir(parents=True)
+        (site / folder / "index.html").write_text(f"<p>{folder}</p>")
+    (site / "style.css").write_text("p {}")
+    (site / "search_index.json").write_text("{}")
+
+    def key(version="chromium 1", everywhere=False):
+        record = survey.AxeRecord("en", site, version)
+        return record, record.key("page/", everywhere)
+
+    record, first = key()
+    record.keep(first, [{"id": "region", "impact": "moderate", "nodes": 1}])
+    record.save()
+    again, same = key()
+    assert same == first and again.get(same) == record.kept[first]
+    (site / "search_index.json").write_text('{"docs": []}')  # not shown on a page
+    (site / "other" / "index.html").write_text("<p>changed</p>")  # another page
+    assert key()[1] == first
+    assert key(everywhere=True)[1] != first and key("chromium 2")[1] != first
+    (site / "page" / "index.html").write_text("<p>page, changed</p>")
+    assert key()[1] != first
+    (site / "page" / "index.html").write_text("<p>page</p>")
+    assert key()[1] == first
+    (site / "style.css").write_text("p { color: red }")
+    changed_record, changed = key()
+    assert changed != first and changed_record.get(changed) is None
+    changed_record.save()  # this run checked the page again: the old key is gone
+    assert survey.AxeRecord("en", site, "chromium 1").get(first) is None

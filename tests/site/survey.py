@@ -12,6 +12,8 @@ test_reader.py assert on it; the numbers are written to artifacts/site-survey.js
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -106,20 +108,78 @@ MEASURE = r"""(cjk) => {
           cells: count(".jp-CodeCell"), prompts: shown(".jp-InputPrompt"),
           toc_link: toc ? count(`.md-sidebar--secondary a[href="#${toc.id}"]`) : null};
 }"""
-# axe-core's rules, colour contrast apart: half of axe's time goes to the contrast of
-# every text node, and half of that to the navigation and the highlighted code, the
-# theme's template and palette, the same on every page. So on most pages contrast is
-# checked in the article's text, and `everywhere` (a few pages) in the whole page.
-AXE_RUN = """async (everywhere) => {
+# axe-core's rules. Two of its default rules compute the colours of every text node and
+# its background: colour contrast and link-in-text-block (a link told apart from its
+# text by colour alone), three quarters of axe's time, and half of that goes to the
+# navigation and the highlighted code: the theme's template and palette, the same on
+# every page. So on most pages these two check the article's text, and on a few pages
+# (`everywhere`) the whole page; every other rule checks the whole page everywhere.
+VISUAL_RULES = ("color-contrast", "link-in-text-block")
+AXE_RUN = """async ([everywhere, visual]) => {
   const run = (context, options) => axe.run(context,
     {resultTypes: ["violations"], ...options});
   const found = [
-    await run(document, {rules: {"color-contrast": {enabled: false}}}),
+    await run(document, {rules: Object.fromEntries(
+      visual.map(id => [id, {enabled: false}]))}),
     await run(everywhere ? document : {include: [["article"]], exclude: [["pre"]]},
-              {runOnly: ["color-contrast"]})];
+              {runOnly: visual})];
   return found.flatMap(result => result.violations.map(v =>
     ({id: v.id, impact: v.impact, nodes: v.nodes.length})));
 }"""
+# What axe finds on a page depends only on the bytes it loads (its HTML, and the styles,
+# scripts, fonts and figures of the site), axe-core and the browser: a page whose HTML
+# and the site's other files are the same as in an earlier run gets that run's
+# findings (`AxeRecord`), as tools/built_site.py reuses a build and
+# tools/update_examples.py an output whose inputs are unchanged.
+AXE_RECORDS = ROOT / ".cache" / "survey"
+# files of the built site no page loads and shows: the search index (fetched for the
+# search box), the notebooks' downloads, the code archive, the pages' sources
+NOT_SHOWN = re.compile(r"(^|/)search_index\.json$|\.(ipynb|zip)$|^files/")
+
+
+class AxeRecord:
+    """axe-core's findings per page, keyed by everything the finding depends on."""
+
+    def __init__(self, name: str, site_dir: Path, browser_version: str):
+        self.path = AXE_RECORDS / f"axe-{name}.json"
+        self.site_dir = site_dir
+        try:
+            self.found = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            self.found = {}
+        self.kept: dict[str, list] = {}
+        tool = hashlib.sha256("\n".join((browser_version, AXE_RUN, *VISUAL_RULES))
+                              .encode())
+        tool.update(AXE.read_bytes() if AXE.exists() else b"")
+        for path in sorted(site_dir.rglob("*")):  # every file a page may load
+            name = path.relative_to(site_dir).as_posix()
+            if path.is_file() and path.name != "index.html" and not NOT_SHOWN.search(
+                    name):
+                tool.update(f"{name} {_digest(path)}\n".encode())
+        self.tool = tool.hexdigest()
+
+    def key(self, url_path: str, everywhere: bool) -> str:
+        """The page's HTML, how it was checked, and the rest of the site."""
+        page = self.site_dir / url_path / "index.html"
+        return hashlib.sha256(f"{self.tool} {url_path} {everywhere} "
+                              f"{_digest(page)}".encode()).hexdigest()
+
+    def get(self, key: str):
+        return self.found.get(key)
+
+    def keep(self, key: str, found: list) -> None:
+        self.kept[key] = found
+
+    def save(self) -> None:
+        """This run's findings only: a page's older ones are left behind."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.kept, indent=0), "utf-8")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 # diagrams and math render after 'load'
 RENDERED = """() => [...document.querySelectorAll(".mermaid")].every(
     e => e.tagName !== "PRE" && (e.shadowRoot || e).querySelector("svg"))
@@ -133,11 +193,14 @@ Element.prototype.attachShadow = function (init) {
 
 def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = frozenset(),
            shots: dict[str, tuple[str, str]] | None = None,
-           everywhere: set[str] = frozenset()) -> dict[int, dict]:
+           everywhere: set[str] = frozenset(),
+           record: AxeRecord | None = None) -> dict[int, dict]:
     """{width: {URL path: measures}}: every path at WIDE px; those in `narrow` measured
     again at NARROW px, by resizing the same page (no second load). `shots` maps a
     path to (screenshot name, element to scroll to first, or ""). axe-core checks
-    each page, the colour contrast of its navigation and code those in `everywhere`.
+    each page, the colours of its navigation and code those in `everywhere`; with a
+    `record`, a page that loaded the same bytes as in an earlier run keeps its
+    findings (`axe_reused` says so).
 
     One browser tab visits every page with its cache off, so each visit is a first
     load; axe-core is injected into every page as it loads (an init script)."""
@@ -156,12 +219,19 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
     external: list[str] = []  # fonts, scripts, images from another host
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    # a request still pending when the survey moves on is aborted with its page, as
+    # a reader's browser aborts it: counted for the page that made it, not the next
+    issued: dict = {}  # request -> the URL path of the page that made it
+    current = [""]
+    page.on("request", lambda r: issued.__setitem__(r, current[0]))
+    page.on("requestfailed", lambda r: issued.get(r, current[0]) == current[0]
+            and errors.append(f"failed: {r.url}"))
     page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
             and urlsplit(r.url).netloc != host and external.append(r.url))
     page.on("response", lambda r: sizes.append(
         (r.url, int(r.headers.get("content-length", 0)))))
     for url_path in url_paths:
+        current[0] = url_path
         page.set_viewport_size({"width": WIDE, "height": 900})
         for seen in (errors, sizes, external):
             seen.clear()
@@ -176,10 +246,20 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
             unrendered = True
         page.evaluate("document.fonts.ready.then(() => true)")
         result = page.evaluate(MEASURE, CJK)
+        result["axe_reused"] = False
         if not AXE.exists():
             result["axe"] = None  # not checked: test_reader.py fails and says why
         else:
-            result["axe"] = page.evaluate(AXE_RUN, url_path in everywhere)
+            key = record and record.key(url_path, url_path in everywhere)
+            found = record and record.get(key)
+            if found is None:
+                found = page.evaluate(AXE_RUN, [url_path in everywhere,
+                                                list(VISUAL_RULES)])
+            else:
+                result["axe_reused"] = True
+            if record:
+                record.keep(key, found)
+            result["axe"] = found
         if url_path in (shots or {}):
             name, element = shots[url_path]
             if element:
@@ -200,6 +280,8 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
                                          "errors": errors[len(result["errors"]):],
                                          "external": [], "unrendered": unrendered}
     context.close()
+    if record:
+        record.save()
     return results
 
 

@@ -59,9 +59,10 @@ def survey_at(browser, site_url, site_dir, language):
     pages = [p for p in survey.built_pages(site_dir) if language_of(p) == language]
     html = {p: (site_dir / p / "index.html").read_text("utf-8") for p in pages}
     narrow_pages = {p for p in pages if re.search(r'class="mermaid"|<table>', html[p])}
+    record = survey.AxeRecord(language, site_dir, browser.version)
     measured = survey.survey(browser, site_url, pages, narrow_pages,
                              screenshots(html, language),
-                             contrast_everywhere(pages, language))
+                             contrast_everywhere(pages, language), record)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"site-survey.{language}.json").write_text(json.dumps(
         {str(width): {path: {k: v for k, v in measures.items() if k != "text"}
@@ -73,6 +74,9 @@ def survey_at(browser, site_url, site_dir, language):
         json.dumps(weights, indent=1), "utf-8")
     summary_line(f"page weights, {language} (KB, first load, uncompressed): "
                  + ", ".join(f"{path} {kb}" for path, kb in weights.items()))
+    reused = sum(m["axe_reused"] for m in measured[survey.WIDE].values())
+    summary_line(f"axe-core, {language}: {len(pages) - reused} page(s) checked, "
+                 f"{reused} unchanged since an earlier run (their findings reused)")
     return measured  # {1280: ..., 390: ...}
 
 
