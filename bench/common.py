@@ -198,8 +198,11 @@ class OthersClock:
     def result(self) -> dict:
         wall, busy, own = (b - a for a, b in zip(self.start, self.end))
         others = max(0.0, busy - own)
+        # the counters move in whole ticks, read a moment apart from the wall clock:
+        # a window the others filled can read a tick over all of it, never more
+        share = min(1.0, others / (wall * len(self.cpus))) if wall else 0.0
         return {"window_s": wall, "cpus": len(self.cpus), "others_cpu_s": others,
-                "others_share": others / (wall * len(self.cpus)) if wall else 0.0}
+                "others_share": share}
 
 
 # ---------------------------------------------------------------- child processes
