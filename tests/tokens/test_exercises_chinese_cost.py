@@ -49,9 +49,9 @@ def test_a_piece_each_would_still_cost_more_than_english(snippet, printed):
     two Chinese characters or more."""
     en, zh = snippet.en["tokens"], snippet.zh["tokens"]
     assert en < snippet.one_each < zh  # closer to English, still above it
-    han = [piece.lstrip("▁") for piece in snippet.vocabulary]
-    longer = [p for p in han if len(p) > 1 and all("\u4e00" <= c <= "\u9fff" for c in p)]
-    single = [p for p in han if len(p) == 1 and "\u4e00" <= p <= "\u9fff"]
+    han = [piece.lstrip("▁") for piece in snippet.vocabulary
+           if all("\u4e00" <= char <= "\u9fff" for char in piece.lstrip("▁"))]
+    longer, single = ([p for p in han if len(p) > 1], [p for p in han if len(p) == 1])
     assert len(longer) < len(single) / 10
     assert printed[-1].endswith(f"x{snippet.one_each / en:.2f} with a piece for "
                                 "every character")
