@@ -40,11 +40,17 @@ def test_a_chinese_only_vocabulary_is_the_mirror_image(snippet, printed):
     from snippets.tokens import learned
 
     mine, table = snippet.chinese_only, learned.results
-    assert mine["zh"] < min(result["zh"] for result in table.values())
     learned_from_english = [result["en"] for name, result in table.items()
                             if name != "Phi-3"]
     assert mine["en"] > max(learned_from_english)
-    vocabulary = snippet.chinese_vocabulary  # English letters have pieces
-    assert all(vocabulary.piece_to_id(char) != vocabulary.unk_id()
-               for char in string.ascii_letters)
+    bilingual = table["English+Chinese", 4000]  # the same size: about as cheap
+    assert mine["zh"] < 1.1 * bilingual["zh"] and mine["zh/en"] < 0.5
+    # English falls apart into small pieces, not into bytes: the letters have pieces
+    vocabulary = snippet.chinese_vocabulary
+    english = "".join(learned.prose_of(page, "en") for page in learned.held_out)
+    pieces = vocabulary.encode(english, out_type=str)
+    assert sum(piece.startswith("<0x") for piece in pieces) < 0.05 * len(pieces)
+    letters = [char for char in string.ascii_letters
+               if vocabulary.piece_to_id(char) != vocabulary.unk_id()]
+    assert len(letters) >= 0.9 * len(string.ascii_letters)
     assert printed[-1].startswith(f"learned from Chinese only: en {mine['en']:.2f} ")
