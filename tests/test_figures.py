@@ -1,4 +1,5 @@
-"""Every figure is drawn in both languages, reads in dark mode, and the pages show it.
+"""Every figure is drawn in both languages, reads in dark mode, and the pages show it
+with a caption that says which model drew it.
 
 `make update-examples` draws them (tools/figures.py); tests/test_examples.py checks
 that drawing them again gives the committed figures, compared as a reader sees them
@@ -6,15 +7,17 @@ that drawing them again gives the committed figures, compared as a reader sees t
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
+from pathlib import Path
 
 import pytest
 
 from tools import figures, site
 from tools.figures import CJK_FONT
-from tools.paths import DOCS
+from tools.paths import DOCS, SNIPPETS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -167,3 +170,74 @@ def test_every_figure_is_shown_in_both_languages():
     english = {p.name for p in DOCS.rglob("figures/*.svg")
                if not p.name.endswith(".zh.svg")}
     assert shown["en"] == english == shown["zh"]
+
+
+# The chapters whose figures say in their caption which model drew them; a figure
+# of another chapter is checked once its caption names a model.
+LABELLED = ("model-example", "tokens", "scores-to-text", "why-slow")
+FIGURE = re.compile(r"^!\[[^\]]*\]\((?:[^)\s]*/)?figures/(?P<name>[-\w]+)\.svg\)$")
+SITE = site.load()
+
+
+@functools.cache
+def drawn_by() -> dict[str, Path]:
+    """Figure name -> the snippet module that draws it (the keys of its FIGURES)."""
+    found = {}
+    for path in sorted(SNIPPETS.rglob("*.py")):
+        block = re.search(r"^FIGURES = \{(.*?)\}", path.read_text(encoding="utf-8"),
+                          re.M | re.S)
+        for name in re.findall(r'"([-\w]+)"\s*:', block[1] if block else ""):
+            found[name] = path
+    return found
+
+
+def caption_under(lines: list[str], index: int) -> str:
+    """The caption of the figure on line `index`: the italic paragraph right under
+    it, or the `<figcaption>` of a `<figure>` ('' if neither)."""
+    paragraph = []
+    for line in lines[index + 1:]:
+        if line.strip():
+            paragraph.append(line.strip())
+        elif paragraph:
+            break
+    text = " ".join(paragraph)
+    figcaption = re.match(r"<figcaption>(.*?)</figcaption>", text)
+    if figcaption:
+        return figcaption[1]
+    italic = text.startswith("*") and text.endswith("*") and not text.startswith("**")
+    return text if italic else ""
+
+
+SHOWN = [(page, index, match["name"]) for page in SITE.pages()
+         for index, line in enumerate(page.text.split("\n"))
+         if (match := FIGURE.match(line.strip()))]
+
+
+@pytest.mark.parametrize("page, index, name", SHOWN, ids=[
+    f"{page.path.relative_to(DOCS)}:{name}" for page, index, name in SHOWN])
+def test_a_figure_s_caption_says_which_model_drew_it(page, index, name):
+    """The same words as the Output boxes (`site.output_kind`): the figures of a
+    module that uses the tiny Phi-3 trained here say so, the others that they were
+    computed offline, without Phi-3's weights (no figure needs the real ones)."""
+    caption = caption_under(page.text.split("\n"), index)
+    labels = {kind: SITE.text(f"{kind}_output", page.language)
+              for kind in ("tiny", "computed", "recorded")}
+    begun = any(label.casefold() in caption.casefold() for label in labels.values())
+    if not begun and (page.chapter is None or page.chapter.folder not in LABELLED):
+        pytest.skip(f"{page.folder}: figure captions not labelled yet")
+    label = labels["tiny" if site.uses_tiny_model(drawn_by()[name]) else "computed"]
+    where = f"{page.path.relative_to(DOCS)}:{index + 1}"
+    assert caption, f"{where}: no italic caption under the figure {name}"
+    assert label.casefold() in caption.casefold(), (
+        f"{where}: the caption of {name} does not say {label!r}")
+
+
+def test_a_caption_is_the_italic_paragraph_under_the_figure():
+    lines = ["![A](figures/a.svg)", "", "*Drawn by code. Computed offline.*", "",
+             "*not* the caption"]
+    assert caption_under(lines, 0) == "*Drawn by code. Computed offline.*"
+    assert caption_under(["![A](figures/a.svg)", "", "*step*: a column"], 0) == ""
+    assert caption_under(["![A](figures/a.svg)", "", "**Bold.**"], 0) == ""
+    inside_a_figure = ["  ![A](figures/a.svg)", "  <figcaption>Drawn",
+                       "  here.</figcaption>", "</figure>"]
+    assert caption_under(inside_a_figure, 0) == "Drawn here."

@@ -4,6 +4,8 @@ import re
 import string
 from pathlib import Path
 
+import pytest
+
 from tools import site
 from tools.paths import ROOT
 
@@ -166,3 +168,33 @@ def test_an_output_is_labelled_by_the_model_that_printed_it(tmp_path):
     labels = {"tiny": "T", "computed": "C", "recorded": "R"}
     fence = '```text title="Output"\n    --8<-- "snippets/model_example/output/x/y.txt"'
     assert 'title="Output · C"' in site.label_outputs(fence, labels)
+
+
+def test_a_module_that_continues_the_tiny_model_is_labelled_with_it(tmp_path):
+    """The exercises of a page import the page's model from its snippet, and a snippet
+    may name the checkpoint's folder instead of importing train_tiny.py: their
+    outputs come from the tiny Phi-3 too. Imports that go round in a circle end."""
+    package = tmp_path / "snippets" / "x"
+    (package / "output" / "exercises").mkdir(parents=True)
+    (package / "page.py").write_text(
+        "from snippets.scores_to_text.train_tiny import CHECKPOINT\n")
+    (package / "exercises.py").write_text("from snippets.x.page import model\n")
+    (package / "named.py").write_text(
+        'CHECKPOINT = Path("snippets/scores_to_text/tiny-phi3")\n')
+    (package / "one.py").write_text("import snippets.x.two\n")
+    (package / "two.py").write_text("    from snippets.x.one import a\n")
+    kind = {name: site.output_kind(f"snippets/x/output/{name}/a.txt", tmp_path)
+            for name in ("exercises", "named", "one")}
+    assert kind == {"exercises": "tiny", "named": "tiny", "one": "computed"}
+
+
+@pytest.mark.parametrize("snippet, tiny", [
+    ("scores_to_text/train_tiny.py", True),  # it trains the model: its loss curve
+    ("scores_to_text/exercises_sampling.py", True),  # via sampling.py
+    ("scores_to_text/exercises_logit_lens.py", True),  # via logit_lens.py
+    ("why_slow/quantization_quality.py", True),  # names the checkpoint's folder
+    ("tokens/learned.py", False),  # the tokenizer and the meta device
+    ("model_example/exercises_next_token.py", False),  # Phi-3-mini's code
+])
+def test_the_site_s_modules_that_use_the_tiny_model(snippet, tiny):
+    assert site.uses_tiny_model(ROOT / "snippets" / snippet) is tiny

@@ -17,6 +17,12 @@ def test_units_of_work_a_page_with_its_translations_a_module_by_language():
         "tests/site/test_reader.py[zh]"
     assert suite_times.scope_of("tests/x.py::test_y[model-example-zh]") == "tests/x.py"
     assert suite_times.scope_of("docs/index.md::line 3") == "docs/index.md"
+    # a page's exercises with the snippet they continue: it is imported once
+    assert suite_times.scope_of("tests/tokens/test_exercises_learned.py::test_a") == \
+        "tests/tokens/test_learned.py"
+    assert suite_times.scope_of(  # no test_load_and_generate.py: a unit of its own
+        "tests/model_example/test_exercises_load_and_generate.py::test_a") == \
+        "tests/model_example/test_exercises_load_and_generate.py"
 
 
 def test_units_start_longest_first(tmp_path, monkeypatch):

@@ -715,21 +715,43 @@ def building(config) -> str:
 
 OUTPUT_FENCE = re.compile(
     r'(```text title=")([^"]+)("\n[ \t]*--8<-- "(?P<path>[^"]+?(\.real\.txt|\.txt))")')
-# A snippet that loads the tiny Phi-3 trained in "From scores to text" (or trains it).
-TINY_MODEL = re.compile(r"^from snippets\.scores_to_text\.train_tiny import", re.M)
+# A snippet that loads the tiny Phi-3 trained in "From scores to text" (or trains it):
+# it imports from train_tiny.py, or names the checkpoint's folder as train_tiny.py
+# and quantization_quality.py do.
+TINY_MODEL = re.compile(r"^\s*from snippets\.scores_to_text\.train_tiny import"
+                        r"|[\"']snippets/scores_to_text/tiny-phi3/?[\"']", re.M)
+SNIPPET_IMPORT = re.compile(r"^\s*(?:from|import)\s+(snippets(?:\.\w+)+)", re.M)
+
+
+def uses_tiny_model(snippet: Path, root: Path = ROOT) -> bool:
+    """Whether a snippet module computes with the tiny Phi-3 trained here: it loads
+    the model itself (`TINY_MODEL`), or imports a snippet module that does (the
+    exercises of a page continue that page's model)."""
+    seen: set[Path] = set()
+    todo = [snippet]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        code = path.read_text(encoding="utf-8")
+        if TINY_MODEL.search(code):
+            return True
+        todo += [root.joinpath(*name.split(".")).with_suffix(".py")
+                 for name in SNIPPET_IMPORT.findall(code)]
+    return False
 
 
 def output_kind(include: str, root: Path = ROOT) -> str:
     """Which model printed an output file: 'recorded' (a `.real.txt`, the real
-    Phi-3-mini), 'tiny' (the snippet loads the tiny Phi-3 trained here) or
-    'computed' (offline, without Phi-3's weights: meta device, small experiments)."""
+    Phi-3-mini), 'tiny' (the snippet uses the tiny Phi-3 trained here,
+    `uses_tiny_model`) or 'computed' (offline, without Phi-3's weights: meta device,
+    the tokenizer, small experiments, the benchmark's random real-size weights)."""
     if include.endswith(".real.txt"):
         return "recorded"
     output = Path(include)  # snippets/<package>/output/<module>/<section>.txt
     snippet = root / output.parent.parent.parent / f"{output.parent.name}.py"
-    if snippet.is_file() and TINY_MODEL.search(snippet.read_text(encoding="utf-8")):
-        return "tiny"
-    return "computed"
+    return "tiny" if uses_tiny_model(snippet, root) else "computed"
 
 
 def label_outputs(markdown: str, labels: dict[str, str]) -> str:

@@ -15,7 +15,7 @@ import re
 from functools import cache
 
 from tools import site
-from tools.paths import CACHE
+from tools.paths import CACHE, ROOT
 
 RECORD = CACHE / "suite-times.json"
 
@@ -33,12 +33,23 @@ def _codes() -> frozenset[str]:
     return frozenset(site.load().codes)
 
 
+# The tests of a page's exercises and of the page's snippet (`test_exercises_x.py`,
+# `test_x.py`): the exercises import that snippet, so one worker imports it once.
+EXERCISES = re.compile(
+    r"^(?P<folder>tests/(?:\w+/)*)test_exercises_(?P<module>\w+)\.py$")
+
+
 def scope_of(nodeid: str) -> str:
     """The unit of work a test belongs to: its file; a page with its translations; a
     file's tests of one language (`test_x[zh]`: a module fixture per language, such
-    as the browser survey, lets the languages run on two workers at once)."""
+    as the browser survey, lets the languages run on two workers at once); the tests
+    of a page's exercises with those of the snippet they continue (`EXERCISES`)."""
     path, _, test = nodeid.partition("::")
     unit = _translation().sub(".md", path)
+    exercises = EXERCISES.match(unit)
+    if exercises and (ROOT / exercises["folder"] /
+                      f"test_{exercises['module']}.py").is_file():
+        unit = f"{exercises['folder']}test_{exercises['module']}.py"
     language = re.search(r"\[([^\]]+)\]$", test)
     return f"{unit}[{language[1]}]" if language and language[1] in _codes() else unit
 
