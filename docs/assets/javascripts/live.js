@@ -100,7 +100,7 @@ export async function encode(text) {
 /** The piece of one token id ("▁the"): decode([id]) would drop its leading space. */
 export async function piece(id) {
   const { tokenizer } = await load();
-  return tokenizer.id_to_token(id);
+  return tokenizer.id_to_token?.(id) ?? tokenizer.model.vocab[id];
 }
 
 /** The text of `ids` after the text of `before`: decoded together, so that the
@@ -112,14 +112,20 @@ export async function continuation(before, ids) {
   return whole.startsWith(start) ? whole.slice(start.length) : whole;
 }
 
+let running = Promise.resolve(); // one run at a time: the page and its callers queue
+
 /** The scores of the next token after `ids`: a Float32Array of 32064 logits. The
  * graph has no KV cache, so every call reads the whole text again. */
-export async function nextLogits(ids) {
-  const { ort, session } = await load();
-  const input = new ort.Tensor("int64", BigInt64Array.from(ids, (id) => BigInt(id)),
-                               [1, ids.length]);
-  const output = await session.run({ [session.inputNames[0]]: input });
-  return output[session.outputNames[0]].data; // (1, 1, 32064): the last position
+export function nextLogits(ids) {
+  const run = running.then(async () => {
+    const { ort, session } = await load();
+    const input = new ort.Tensor("int64", BigInt64Array.from(ids, (id) => BigInt(id)),
+                                 [1, ids.length]);
+    const output = await session.run({ [session.inputNames[0]]: input });
+    return output[session.outputNames[0]].data; // (1, 1, 32064): the last position
+  });
+  running = run.catch(() => {});
+  return run;
 }
 
 // ---------------------------------------------------------------- the filters
@@ -238,7 +244,7 @@ function percent(p) {
 function show() {
   const status = element("p", { class: "live-status", role: "status" });
   const button = element("button", { type: "button", id: "live-load",
-    class: "md-button md-button--primary", text: say("load", { mb: data.mb }) });
+    class: "md-button md-button--primary", text: say("load", { mb: data.mb ?? "?" }) });
   root.replaceChildren(element("p", { class: "live-label", text: say("label") }),
                        element("p", {}, button), status);
   const webassembly = typeof WebAssembly === "object"
@@ -271,8 +277,8 @@ function play(status) {
                                        spellcheck: "false" });
   prompt.value = data.prompt || "";
   const piecesTitle = element("p", { class: "live-title", id: "live-pieces-title" });
-  const pieces = element("p", { class: "live-pieces", "aria-labelledby":
-                                "live-pieces-title" });
+  const pieces = element("div", { class: "live-pieces", role: "group",
+                                  "aria-labelledby": "live-pieces-title" });
   const settings = {
     temperature: slider("temperature", say("temperature"),
                         { min: "0.1", max: "2", step: "0.1", value: "1" }),
@@ -320,6 +326,7 @@ function play(status) {
               element("label", { for: "live-sample", text: say("sample") })),
       element("p", {}, start, " ", stop)),
     written, speed);
+  prompt.focus(); // the button that had the focus is gone: the prompt takes it
 
   let ids = [];
   let logits = null; // the scores after the prompt, kept while only a filter moves
