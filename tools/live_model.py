@@ -51,7 +51,7 @@ PUBLISHED = "files/live/"
 RUNTIME = ("onnxruntime-web/ort.wasm.min.mjs",
            "onnxruntime-web/ort-wasm-simd-threaded.mjs",
            "onnxruntime-web/ort-wasm-simd-threaded.wasm",
-           "tokenizers/tokenizers.min.mjs")
+           "tokenizers/tokenizers.mjs")
 VENDOR = "assets/vendor/"
 
 

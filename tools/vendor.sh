@@ -26,7 +26,7 @@ ort="$dest/onnxruntime-web"
 outputs=("$stamp" "$dest/mermaid.min.js" "$dest/katex/katex.min.js"
          "$dest/katex/katex.min.css" "$dest/katex/auto-render.min.js" "$dest/katex/fonts"
          "$ort/ort.wasm.min.mjs" "$ort/ort-wasm-simd-threaded.mjs"
-         "$ort/ort-wasm-simd-threaded.wasm" "$dest/tokenizers/tokenizers.min.mjs"
+         "$ort/ort-wasm-simd-threaded.wasm" "$dest/tokenizers/tokenizers.mjs"
          "$axe")
 current() {
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] || return 1
@@ -64,7 +64,10 @@ cp "$tmp/package/dist/ort.wasm.min.mjs" "$tmp/package/dist/ort-wasm-simd-threade
 cp "$tmp/package/LICENSE"* "$ort/" 2>/dev/null || true
 rm -rf "$tmp/package"
 tar -xzf "$tmp/huggingface-tokenizers-$TOKENIZERS_JS.tgz" -C "$tmp"
-cp "$tmp/package/dist/tokenizers.min.mjs" "$dest/tokenizers/"
+# the minified ES module where the package has one, else the plain one
+bundle="$tmp/package/dist/tokenizers.min.mjs"
+[ -f "$bundle" ] || bundle="$tmp/package/dist/tokenizers.mjs"
+cp "$bundle" "$dest/tokenizers/tokenizers.mjs"
 cp "$tmp/package/LICENSE"* "$dest/tokenizers/" 2>/dev/null || true
 rm -rf "$tmp/package"
 mkdir -p "$(dirname "$axe")"

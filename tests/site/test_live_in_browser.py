@@ -54,6 +54,7 @@ from tools.paths import ROOT
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.real_tokenizer,  # the export and the ids are the real tokenizer's
+    pytest.mark.numeric,  # PyTorch's side: the same verdict under other kernels
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get "
                        "install chromium fonts-noto-cjk, or set CHROMIUM_PATH"),
 ]
