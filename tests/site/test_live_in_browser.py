@@ -76,6 +76,7 @@ SETTINGS = [
     {"temperature": 0.5, "topK": 0, "topP": 0.95, "minP": 0.02},
 ]
 MAX_DOWNLOAD_MB = 30  # the target for what the button loads
+EPS = torch.finfo(torch.float32).eps
 ARTIFACT = ROOT / "artifacts" / "live-demo.json"
 PAGE = site.load().url("scores-to-text/live.md", "en")
 
@@ -137,7 +138,7 @@ def expected(pytorch) -> list[dict]:
             logits = model(ids).logits[0, -1]
             out = model.generate(ids, max_new_tokens=GREEDY_TOKENS, do_sample=False,
                                  output_scores=True, return_dict_in_generate=True)
-        found.append({"ids": ids, "pieces": tokenizer.convert_ids_to_tokens(ids[0]),
+        found.append({"ids": ids, "pieces": tokenizer.convert_ids_to_tokens(ids[0].tolist()),
                       "logits": logits, "top": logits.topk(10).indices.tolist(),
                       "greedy": out.sequences[0, ids.shape[1]:].tolist(),
                       "step_scores": [s[0] for s in out.scores]})
@@ -178,15 +179,18 @@ def filter_verdicts(ids, logits: torch.Tensor, setting: dict):
         in_float32 = ordered.softmax(-1).cumsum(-1)
         in_float64 = ordered.double().softmax(-1).cumsum(-1)
         rounding = (in_float32 - in_float64).abs().max().item()
-        margin = (in_float64 - (1 - setting["topP"])).abs().min().item()
-        determined &= margin > 2 * rounding + 1e-12
+        threshold = 1 - setting["topP"]  # compared in float32: rounded once more
+        rounding += EPS * threshold
+        margin = (in_float64 - threshold).abs().min().item()
+        determined &= margin > 2 * rounding
         scores = TopPLogitsWarper(setting["topP"])(ids, scores)
     if setting["minP"]:
         in_float32, in_float64 = scores.softmax(-1), scores.double().softmax(-1)
         rounding = (in_float32 - in_float64).abs().max().item()
         threshold = setting["minP"] * in_float64.max().item()
+        rounding += EPS * threshold  # the threshold, a float32 product
         margin = (in_float64 - threshold).abs().min().item()
-        determined &= margin > 2 * rounding + 1e-12
+        determined &= margin > 2 * rounding
         scores = MinPLogitsWarper(setting["minP"])(ids, scores)
     return torch.isfinite(scores[0]).nonzero()[:, 0].tolist(), determined
 
