@@ -11,7 +11,7 @@
 //   language (mkdocs.yml, `live_*` strings).
 // - The same numbers as PyTorch: the filters follow transformers' logits processors,
 //   in the order generate() applies them (temperature, top-k, top-p, min-p), as the
-//   page "From logits to probabilities" writes them; tests/site/test_live_model.py
+//   page "From logits to probabilities" writes them; tests/site/test_live_in_browser.py
 //   checks ids, probabilities, a greedy continuation and the filters against PyTorch.
 
 const root = document.getElementById("live-phi3");
