@@ -63,7 +63,7 @@ PROMPTS = [
     "The capital of France is",  # the page's own first prompt
     "Every code block on every page",
     "  Two spaces first,  and  two  between",  # leading and double spaces
-    "注意力把每个词元的键和值",  # Chinese; 词 has no piece: three byte pieces
+    "注意力把每个词元的键和值",  # Chinese; 词 has no piece: three bytes
     "A smile 🙂 is four bytes",  # an emoji: byte fallback too
 ]
 GREEDY_TOKENS = 20
@@ -90,7 +90,8 @@ RUN = """async ({module, prompts, topIds, settings, count}) => {
     const logits = await live.nextLogits(ids);
     const ms = performance.now() - started;
     const probs = live.softmax(logits);
-    const top = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]).slice(0, 10);
+    const top = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a])
+      .slice(0, 10);
     const kept = settings.map((setting) => {
       const scores = live.filtered(logits, setting);
       return Array.from(scores.keys()).filter((i) => scores[i] > -Infinity);
@@ -138,7 +139,8 @@ def expected(pytorch) -> list[dict]:
             logits = model(ids).logits[0, -1]
             out = model.generate(ids, max_new_tokens=GREEDY_TOKENS, do_sample=False,
                                  output_scores=True, return_dict_in_generate=True)
-        found.append({"ids": ids, "pieces": tokenizer.convert_ids_to_tokens(ids[0].tolist()),
+        pieces = tokenizer.convert_ids_to_tokens(ids[0].tolist())
+        found.append({"ids": ids, "pieces": pieces,
                       "logits": logits, "top": logits.topk(10).indices.tolist(),
                       "greedy": out.sequences[0, ids.shape[1]:].tolist(),
                       "step_scores": [s[0] for s in out.scores]})
@@ -225,7 +227,7 @@ def test_the_live_demo_equals_pytorch(browser, site_url, site_dir, pytorch):
     announced = int(page.get_attribute("#live-phi3", "data-bytes"))
     assert announced <= MAX_DOWNLOAD_MB * 1e6
     mb = page.get_attribute("#live-phi3", "data-mb")
-    assert f"({mb} MB)" in page.inner_text("#live-load")  # the button says what it loads
+    assert f"({mb} MB)" in page.inner_text("#live-load")  # says what it loads
 
     # The button, from the keyboard; the demo shows the first prompt's numbers
     started = time.perf_counter()
@@ -234,7 +236,8 @@ def test_the_live_demo_equals_pytorch(browser, site_url, site_dir, pytorch):
     page.wait_for_selector("#live-phi3 table tbody tr:nth-child(10)", timeout=60_000)
     load_seconds = time.perf_counter() - started
     shown_ids = [int(cell) for cell in page.eval_on_selector_all(
-        "#live-phi3 tbody tr td:nth-child(2)", "cells => cells.map(c => c.textContent)")]
+        "#live-phi3 tbody tr td:nth-child(2)",
+        "cells => cells.map(c => c.textContent)")]
     first = ours[0]
     tolerance = bound(model, first["logits"], first["ids"].shape[1])
     assert same_ranking(shown_ids, first["top"], first["logits"], 2 * tolerance)
@@ -261,7 +264,8 @@ def test_the_live_demo_equals_pytorch(browser, site_url, site_dir, pytorch):
         assert difference <= tolerance, (prompt, difference, tolerance)
         assert same_ranking(theirs["top"], mine["top"], mine["logits"], 2 * tolerance)
         probs = mine["logits"].softmax(-1)[mine["top"]]
-        assert max(abs(p - q) for p, q in zip(theirs["probsAt"], probs.tolist())) <= 1e-5
+        shown = theirs["probsAt"]
+        assert max(abs(p - q) for p, q in zip(shown, probs.tolist())) <= 1e-5
         n = determined_greedy(mine["greedy"], mine["step_scores"], model, ids.shape[1])
         assert theirs["greedy"][:n] == mine["greedy"][:n], prompt
         greedy_compared += n
@@ -294,7 +298,8 @@ def test_the_live_demo_equals_pytorch(browser, site_url, site_dir, pytorch):
         "max_abs_logit_difference": worst,
         "greedy_tokens_compared": greedy_compared,
         "filter_cases_compared": f"{filters_compared} of {cases}",
-        "ms_per_token_at_20_tokens": statistics.median(at_twenty) if at_twenty else None,
+        "ms_per_token_at_20_tokens":
+            statistics.median(at_twenty) if at_twenty else None,
         "ms_per_token_median": statistics.median(every_step),
         "load_seconds_button_to_table": round(load_seconds, 2),
         "load_seconds_in_page": round(browser_side["seconds"], 2),
