@@ -20,7 +20,8 @@ and they must agree:
   own scores, wherever no token lies within the rounding of float32 (measured on
   these scores) of a filter's threshold.
 
-The demo is checked for accessibility (axe: nothing serious) and at a phone's width.
+The demo is checked for accessibility (axe: nothing serious, in the light and the
+dark colour scheme), from the keyboard and at a phone's width.
 Timings and sizes go to artifacts/live-demo.json and the end of the test report: they
 are measured, never asserted (a busy machine is slower, not wrong).
 """
@@ -280,10 +281,13 @@ def test_the_live_demo_equals_pytorch(browser, site_url, site_dir, pytorch):
 
     # What a reader meets: nothing from another host, no error, axe, a phone's width
     assert external == [] and errors == []
-    if AXE.exists():
+    for scheme in ("default", "slate") if AXE.exists() else ():  # light, then dark
+        page.evaluate("s => document.body.setAttribute('data-md-color-scheme', s)",
+                      scheme)
         found = page.evaluate("""async () => (await axe.run("#live-phi3",
             {resultTypes: ["violations"]})).violations.map(v => [v.id, v.impact])""")
-        assert [v for v in found if v[1] in ("serious", "critical")] == [], found
+        assert [v for v in found if v[1] in ("serious", "critical")] == [], (scheme,
+                                                                             found)
     page.set_viewport_size({"width": NARROW, "height": 900})
     page.evaluate("() => new Promise(requestAnimationFrame)")
     wide = page.evaluate("""() => [document.documentElement.scrollWidth,
