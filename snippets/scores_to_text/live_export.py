@@ -58,9 +58,11 @@ def store_in_float16(graph_model):
         if weight.data_type != onnx.TensorProto.FLOAT:
             continue
         values = numpy_helper.to_array(weight)
+        if values.ndim == 0:
+            continue  # a constant: a Cast would cost more than it saves
         half = values.astype(np.float16)
-        if values.ndim == 0 or not np.array_equal(half.astype(np.float32), values):
-            continue  # a constant, or a number float16 would round: kept as it is
+        if not np.array_equal(half.astype(np.float32), values):
+            continue  # float16 would round a number: kept in float32
         name = weight.name
         weight.CopyFrom(numpy_helper.from_array(half, f"{name}.float16"))
         casts.append(onnx.helper.make_node(
