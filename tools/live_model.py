@@ -48,6 +48,7 @@ KEEP = 3  # exports kept, newest first
 # what tools/site_hooks.py names: the module, its loader, the binary, Tokenizers.js).
 MODEL_FILES = ("tiny-phi3.onnx", "tokenizer.json", "tokenizer_config.json")
 PUBLISHED = "files/live/"
+LOG = "export.log"  # beside them in the cache, not published: what the script printed
 RUNTIME = ("onnxruntime-web/ort.wasm.min.mjs",
            "onnxruntime-web/ort-wasm-simd-threaded.mjs",
            "onnxruntime-web/ort-wasm-simd-threaded.wasm",
@@ -118,6 +119,7 @@ def build() -> Path | None:
             shutil.rmtree(scratch, ignore_errors=True)
             raise ExportFailed(f"{EXPORT} failed (missing: {missing}):\n"
                                f"{(result.stdout + result.stderr)[-4000:]}")
+        (scratch / LOG).write_text(result.stdout, "utf-8")  # what it printed
         scratch.rename(target)  # whole, or not there: a cut-short export is rebuilt
         _prune()
     return target
