@@ -48,6 +48,9 @@ def test_a_new_page_in_four_steps(tmp_path):
     # the site, records) is the copy's own: the project's build may run meanwhile
     (copy / ".cache").mkdir()
     (copy / ".cache" / "hf").symlink_to(ROOT / ".cache" / "hf")
+    # and the live demo's export (tools/live_model.py): the same inputs, the same key
+    (ROOT / ".cache" / "live").mkdir(parents=True, exist_ok=True)
+    (copy / ".cache" / "live").symlink_to(ROOT / ".cache" / "live")
     python = sys.executable
     # 1. the scaffold
     finish(start(python, "-m", "tools.new_page", "--chapter", "first-steps", "--slug",

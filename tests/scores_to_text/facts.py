@@ -48,6 +48,18 @@ def exercise_temperature() -> str:
     return re.search(r"temperature\(logits, ([\d.]+)\)", source)[1]
 
 
+
+def demo_settings() -> dict[str, str]:
+    """The filters the second exercise of "Play with the tiny model" sets, read from
+    its solution's code."""
+    source = (ROOT / "snippets/scores_to_text/exercises_live.py").read_text()
+    found = re.search(r"TemperatureLogitsWarper\(([\d.]+)\), TopKLogitsWarper\((\d+)\),"
+                      r"\s*TopPLogitsWarper\(([\d.]+)\), MinPLogitsWarper\(([\d.]+)\)",
+                      source)
+    return dict(zip(("demo temperature", "demo top k", "demo top p", "demo min p"),
+                    found.groups()))
+
+
 FACTS = {
     # the tiny model
     "vocabulary": str(config.vocab_size),
@@ -86,6 +98,11 @@ FACTS = {
     "exercise new tokens": re.search(
         r"new_tokens = input_ids.shape\[1\], (\d+)",
         (ROOT / "snippets/scores_to_text/exercises_generation_loop.py").read_text())[1],
+    # the live demo: the ONNX operator set of the export, the settings of an exercise
+    "onnx opset": re.search(
+        r"opset_version=(\d+)",
+        (ROOT / "snippets/scores_to_text/live_export.py").read_text())[1],
+    **demo_settings(),
 }
 
 NOT_FACTS = {
