@@ -60,19 +60,18 @@ def draw_heads(language="en"):
     for layer in range(layers):
         for head in range(heads):
             axes = panels[layer, head]
-            mesh = axes.pcolormesh(attention[layer, head], cmap=colours, vmin=0,
-                                   vmax=1)
+            # "none": each weight one square, stored at its own size, as a reader
+            # sees it (no smoothing between neighbouring weights)
+            image = axes.imshow(attention[layer, head], cmap=colours, vmin=0, vmax=1,
+                                interpolation="none")
             axes.set_title(labels["panel"].format(layer=layer + 1, head=head + 1),
                            fontsize=8)
-            axes.set_aspect("equal")
-            axes.set_ylim(seq, 0)  # the first position at the top, as in a matrix
-            axes.set_xticks([i + 0.5 for i in range(seq)], tokens, rotation=90,
-                            fontsize=7)
-            axes.set_yticks([i + 0.5 for i in range(seq)], tokens, fontsize=7)
+            axes.set_xticks(range(seq), tokens, rotation=90, fontsize=7)
+            axes.set_yticks(range(seq), tokens, fontsize=7)
             axes.tick_params(length=0)
     figure.supylabel(labels["query"], fontsize=9)
     figure.supxlabel(labels["key"], fontsize=9)
-    figure.colorbar(mesh, ax=panels, shrink=0.5, label=labels["weight"])
+    figure.colorbar(image, ax=panels, shrink=0.5, label=labels["weight"])
     return figure
 
 

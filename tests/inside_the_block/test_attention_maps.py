@@ -69,7 +69,7 @@ def test_each_panel_plots_its_head(maps, language):
     panels = figure.axes[:layers * heads]
     for number, axes in enumerate(panels):
         layer, head = divmod(number, heads)
-        drawn = numpy.asarray(axes.collections[0].get_array()).reshape(seq, seq)
+        drawn = numpy.asarray(axes.images[0].get_array())
         numpy.testing.assert_allclose(drawn, maps.attention[layer, head].numpy())
         assert axes.get_title() == maps.LABELS[language]["panel"].format(
             layer=layer + 1, head=head + 1)
