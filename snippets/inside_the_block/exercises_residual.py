@@ -35,7 +35,7 @@ def loss_of(network):
 for learning_rate in (0.01, 0.1, 10.0):
     network = copy.deepcopy(stack)  # the same starting weights every time
     loss = loss_of(network)
-    loss.backward()  # every weight's .grad: how the loss moves when it moves
+    loss.backward()  # every weight's .grad: how the loss changes as it moves
     with torch.no_grad():
         for weight in network.parameters():
             weight -= learning_rate * weight.grad  # one step against the gradient
