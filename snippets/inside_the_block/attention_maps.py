@@ -28,12 +28,15 @@ print("every row sums to 1:", torch.allclose(attention.sum(-1), torch.ones(1)))
 # --8<-- [end:weights]
 
 # --8<-- [start:where-heads-look]
-# From the third position on, the previous token and the first one are different
-# tokens: how much of its weight does each position give to each, on average?
+# From the third position on, itself, the previous token and the first one are
+# three different tokens: how much of its weight does a position give to each?
+itself = attention.diagonal(dim1=-2, dim2=-1)[..., 2:].mean(-1)  # (layers, heads)
 previous = attention.diagonal(offset=-1, dim1=-2, dim2=-1)[..., 1:].mean(-1)
-first = attention[..., 2:, 0].mean(-1)  # (layers, heads)
-for name, share in [("previous token", previous), ("first token", first)]:
-    print(f"weight on the {name}, a row per layer, a column per head:")
+first = attention[..., 2:, 0].mean(-1)
+shares = [("itself", itself), ("the previous token", previous),
+          ("the first token", first)]
+for name, share in shares:
+    print(f"weight on {name}, a row per layer, a column per head:")
     for layer, heads in enumerate(share, 1):
         print(f"  layer {layer}: " + "  ".join(f"{weight:.2f}" for weight in heads))
 # --8<-- [end:where-heads-look]
@@ -62,8 +65,8 @@ def draw_heads(language="en"):
             axes = panels[layer, head]
             # "none": each weight one square, stored at its own size, as a reader
             # sees it (no smoothing between neighbouring weights)
-            image = axes.imshow(attention[layer, head], cmap=colours, vmin=0, vmax=1,
-                                interpolation="none")
+            image = axes.imshow(attention[layer, head].numpy(), cmap=colours, vmin=0,
+                                vmax=1, interpolation="none")
             axes.set_title(labels["panel"].format(layer=layer + 1, head=head + 1),
                            fontsize=8)
             axes.set_xticks(range(seq), tokens, rotation=90, fontsize=7)

@@ -45,12 +45,15 @@ def test_the_printed_shares_are_the_weights(maps):
     printed = run_script("snippets/inside_the_block/attention_maps.py").splitlines()
     weights = maps.attention
     layers, heads, seq, _ = weights.shape
+    itself = [[weights[layer, head, 2:].diagonal(offset=2).mean().item()
+               for head in range(heads)] for layer in range(layers)]
     previous = [[sum(weights[layer, head, i, i - 1].item() for i in range(2, seq))
                  / (seq - 2) for head in range(heads)] for layer in range(layers)]
     first = [[weights[layer, head, 2:, 0].mean().item() for head in range(heads)]
              for layer in range(layers)]
     lines = printed[2:]
-    for block, shares in enumerate((previous, first)):
+    assert len(lines) == 3 * (layers + 1)
+    for block, shares in enumerate((itself, previous, first)):
         rows = lines[block * (layers + 1) + 1:(block + 1) * (layers + 1)]
         for row, layer_shares in zip(rows, shares):
             numbers = [float(n) for n in row.split(":")[1].split()]
