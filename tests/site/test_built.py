@@ -166,7 +166,10 @@ def test_site_url_and_repository_come_from_the_environment(monkeypatch):
     assert built["repo_name"] == "someone/inside-phi3"  # shown in the header
 
 
-MAX_SITE_MB = 25  # the whole site, its code archive apart (it grows with the code)
+# The whole site, its code archive apart (it grows with the code). 26: 25.4 MB measured
+# after the Inside-the-block exercises and figures; its notebook loads the tiny
+# checkpoint for the attention heatmaps, and with it writes the corpus and the log.
+MAX_SITE_MB = 26
 
 
 def test_the_site_stays_small(site_dir):
