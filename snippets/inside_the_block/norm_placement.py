@@ -42,8 +42,8 @@ class Block(nn.Module):
 
 
 # --8<-- [start:experiment]
-def last_layer_gradient(placement, depth, seed):
-    """Norm of the loss gradient on the last block's second feed-forward matrix."""
+def gradients_per_block(placement, depth, seed):
+    """Norm of the loss gradient on each block's second feed-forward matrix."""
     torch.manual_seed(seed)
     blocks = nn.Sequential(*(Block(placement) for _ in range(depth)))
     to_vocabulary = nn.Linear(WIDTH, 100, bias=False)  # a small "LM head"
@@ -55,7 +55,11 @@ def last_layer_gradient(placement, depth, seed):
     logits = to_vocabulary(hidden)  # (batch, seq, vocabulary)
     loss = nn.functional.cross_entropy(logits.flatten(0, 1), next_tokens.flatten())
     loss.backward()
-    return blocks[-1].feed_forward[2].weight.grad.norm().item()
+    return [block.feed_forward[2].weight.grad.norm().item() for block in blocks]
+
+
+def last_layer_gradient(placement, depth, seed):
+    return gradients_per_block(placement, depth, seed)[-1]
 
 
 DEPTHS, SEEDS = [1, 2, 4, 8, 16, 32], range(4)  # average 4 random initialisations
