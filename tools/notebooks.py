@@ -51,8 +51,8 @@ if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256
     assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256, "incomplete: rerun"
 """
 DOWNLOAD_PAGES = """\
-# The site's pages ({count} files, {size:.1f} MB) come from the site, each checked by
-# its SHA-256.
+# The site's pages and the checkpoint's text files ({count} files, {size:.1f} MB)
+# come from the site, each checked by its SHA-256.
 import hashlib
 import urllib.request
 from pathlib import Path
@@ -113,8 +113,10 @@ def published(path: Path) -> str:
 
 
 def is_downloaded(path: Path) -> bool:
-    """A binary file or one of the site's pages: published, not in the notebook."""
-    return path.suffix in BINARY or path.relative_to(ROOT).parts[0] == PAGES
+    """A binary file, a file beside one (a checkpoint's config, corpus, log) or one of
+    the site's pages: published, not in the notebook."""
+    return (path.suffix in BINARY or path.relative_to(ROOT).parts[0] == PAGES
+            or any(p.suffix in BINARY for p in path.parent.iterdir()))
 
 
 def downloaded_files(code: str) -> list[Path]:
