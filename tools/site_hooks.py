@@ -62,7 +62,7 @@ BESIDE_FULL_WIDTH = re.compile(rf"({FULL_WIDTH}{INLINE})\s+|\s+({INLINE}{FULL_WI
 PROTECTED = re.compile(r"<(pre|code|script|style)\b.*?</\1>"
                        r'|<(div|span) class="arithmatex">.*?</\2>', re.S)
 SCRIPTS = {  # marker in the page -> (stylesheets, scripts) under assets/
-    'class="mermaid"': ((), ("vendor/mermaid.min.js",)),
+    'class="mermaid"': ((), ("vendor/mermaid.tiny.js",)),
     'class="arithmatex"': (("vendor/katex/katex.min.css",), ()),
     'class="arithmatex">\\': ((), ("vendor/katex/katex.min.js",  # math left unrendered
                                     "vendor/katex/auto-render.min.js",

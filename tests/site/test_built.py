@@ -65,7 +65,7 @@ def test_latin_next_to_chinese_splits_a_search_word(site_dir):
 
 def test_mermaid_and_katex_load_only_where_used_and_math_is_prerendered(site_dir):
     for url_path, html in pages(site_dir).items():
-        assert ("mermaid.min.js" in html) == ('class="mermaid"' in html), url_path
+        assert ("mermaid.tiny.js" in html) == ('class="mermaid"' in html), url_path
         assert ("katex.min.css" in html) == ('class="arithmatex"' in html), url_path
         if shutil.which("node"):  # math rendered at build time: no KaTeX script
             assert "katex.min.js" not in html and 'class="arithmatex">\\' not in html
