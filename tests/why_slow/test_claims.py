@@ -117,4 +117,3 @@ def test_a_one_round_run_of_another_cpu_is_widened_by_its_own_disagreement():
     assert report.compare((2.9, 2.8, 3.2), intel, 5) == "overlap"
     several = {**run, "rounds": 5}
     assert claims.widened((2.0, 1.9, 2.1), several) == (2.0, 1.9, 2.1)
-
