@@ -269,9 +269,10 @@ def members(only: list[str] | None, peer_names: list[str]) -> list[tuple[str, st
 def run_member(kind: str, name: str, quick: bool, new_tokens: int,
                peer_options: dict) -> dict:
     """One part, once, in a process of its own."""
-    if kind == "recipe":
+    if kind == "recipe":  # a recipe may generate fewer (no-kv-cache), never more
+        tokens = min(new_tokens, recipe_named(name).new_tokens or new_tokens)
         return child_result("bench.phi3_cpu", ["--recipe", name, "--tokens",
-                                               str(new_tokens)], quick)
+                                               str(tokens)], quick)
     if kind == "batching":
         return child_result("bench.batching", [], quick)
     if kind == "profile":

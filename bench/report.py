@@ -4,9 +4,9 @@
     python -m bench.report --check    # exit 1 if a file there is stale or orphaned
 
 `make bench` runs this after measuring, so no measured number on a page is typed.
-Every included file exists in each language: `name.md` (English) and `name.zh.md`
-(Chinese, headers and words in Chinese); both pages write the same include line and
-the Chinese build reads the `.zh` file (tools.site, like the figures). Every figure
+Every included file exists in each language of the site: `name.md` (English) and
+`name.zh.md` (Chinese: headers and words from mkdocs.yml's strings); both pages
+write the same include line and the Chinese build reads the `.zh` file (tools.site, like the figures). Every figure
 of a run of several rounds is shown as its median (min–max); a run of one round has
 no spread, and its summary says so. table.txt and peers.txt are the tables as plain
 text, for the terminal.
@@ -25,6 +25,7 @@ import statistics
 import sys
 from pathlib import Path
 
+from tools import site
 from tools.paths import ROOT
 
 DEFAULT_JSON = ROOT / "docs" / "why-slow" / "benchmark.json"
@@ -56,7 +57,12 @@ PEER_KEYS = {
 }
 QUALITY_KEYS = {"rounds": int, "max_others_share": float, "problems": list,
                 "noisy": bool}
-LANGUAGES = ("en", "zh")
+
+
+def words(language: str) -> dict:
+    """The words of the tables and summaries in `language`: mkdocs.yml's
+    `extra: strings: <language>: bench:`, where every language's words live."""
+    return site.load().text("bench", language)
 
 
 def load(path: Path = DEFAULT_JSON) -> dict:
@@ -287,14 +293,8 @@ def runs(data: dict) -> list[dict]:
     return [data, *data.get("other_cpus", [])]
 
 
-CPU_LABELS = {"en": {"intel-amx": "Intel Xeon (AMX)", "intel": "Intel",
-                     "amd": "AMD EPYC", "apple": "Apple silicon"},
-              "zh": {"intel-amx": "Intel Xeon（AMX）", "intel": "Intel",
-                     "amd": "AMD EPYC", "apple": "Apple 芯片"}}
-
-
 def cpu_label(run: dict, language: str = "en") -> str:
-    return CPU_LABELS[language].get(run["cpu_kind"], run["cpu_kind"])
+    return words(language)["cpu_labels"].get(run["cpu_kind"], run["cpu_kind"])
 
 
 # ---------------------------------------------------------------- recipes
@@ -322,22 +322,11 @@ def matmul_bandwidth(r: dict) -> float | None:
     return r["bytes_per_token"] / r["matmul_s"]
 
 
-HEADER = {
-    "en": ["recipe", "prefill s", "decode s/token", "floor s/token", "x floor",
-           "total s", "speed-up", "peak GB", "matmul share of a step", "matmul GB/s",
-           "others' CPU"],
-    "zh": ["方案", "预填充（秒）", "解码（秒/词元）", "下限（秒/词元）", "下限的倍数",
-           "总计（秒）", "加速比", "峰值内存（GB）", "矩阵乘法占一步的比例",
-           "矩阵乘法 GB/s", "其他进程占用 CPU"],
-}
-NOT_MEASURED = {"en": "not measured", "zh": "未测量"}
-
-
 def rows(data: dict, language: str = "en") -> list[list[str]]:
     """The measurements, one row of cells per recipe: medians (min–max)."""
     found, n = [], data["rounds"]
     shares = others_shares(data)
-    none = NOT_MEASURED[language]
+    none = words(language)["not_measured"]
     for r in data["recipes"]:
         share, speed = r.get("matmul_share"), matmul_bandwidth(r)
         found.append([
@@ -345,7 +334,9 @@ def rows(data: dict, language: str = "en") -> list[list[str]]:
             spread_text(span(r, "decode_s_per_token"), ".3f", n),
             f"{r['floor_s_per_token']:.3f}", spread_text(x_floor(r), ".1f", n),
             spread_text(span(r, "total_s"), ".1f", n),
-            spread_text(speedup(data, r["name"]), ".1f", n, "x"),
+            # a recipe that generated fewer tokens (no-kv-cache): not comparable
+            spread_text(speedup(data, r["name"]), ".1f", n, "x")
+            if r["new_tokens"] == data["new_tokens"] else "–",
             f"{r['peak_rss_bytes'] / GB:.1f}",
             none if share is None else f"{share:.0%}",
             none if speed is None else f"{speed / GB:.1f}",
@@ -361,13 +352,13 @@ def markdown(header: list[str], body: list[list[str]], left: int = 1) -> str:
 
 def markdown_table(data: dict, language: str = "en") -> str:
     """The measurements as a Markdown table (the pages show this one)."""
-    return markdown(HEADER[language], [[f"`{row[0]}`", *row[1:]]
+    return markdown(words(language)["header"], [[f"`{row[0]}`", *row[1:]]
                                        for row in rows(data, language)])
 
 
 def table(data: dict) -> str:
     """The measurements, one row per recipe, as aligned plain text."""
-    cells = [HEADER["en"]] + rows(data)
+    cells = [words("en")["header"]] + rows(data)
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     lines = ["  ".join([row[0].ljust(widths[0])] + [
         cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]).rstrip()
@@ -375,86 +366,40 @@ def table(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-SUMMARY = {
-    "en": {
-        "mode": ("mode", "quick: a tiny model, NOT Phi-3-mini's size"),
-        "date": "date", "cpu": "cpu", "flags": "cpu flags", "versions": "versions",
-        "model": "model", "generation": "generation", "bandwidth": "bandwidth",
-        "rounds": "rounds", "others": "other processes", "verdict": "verdict",
-        "cores": "{cpu}, {cores} cores, {ram:.0f} GB RAM",
-        "versions_text": "Python {python}, torch {torch}, transformers {transformers}",
-        "model_text": "Phi-3-mini, {sizes}, random weights (speed does not depend on "
-                      "the values)",
-        "generation_text": "{prompt} prompt tokens, {new} new tokens, greedy",
-        "bandwidth_text": "{value:.1f} GB/s with {threads} thread{s} (the best of "
-                          "the rounds)",
-        "one_round": "1: one timing per figure, NO SPREAD (a run from before the "
-                     "benchmark took turns; its rankings are not reliable)",
-        "rounds_text": "{n}, the parts in turns; each figure: median (min–max)",
-        "others_none": "not measured (the run recorded the load average only)",
-        "others_text": "at most {share:.1%} of the CPUs while a part timed itself "
-                       "(limit {limit:.0%})",
-        "quiet": "quiet, and the figures agree with each other",
-        "noisy": "NOT a clean run: {problems}",
-    },
-    "zh": {
-        "mode": ("模式", "quick：微型模型，不是 Phi-3-mini 的规模"),
-        "date": "日期", "cpu": "CPU", "flags": "CPU 特性", "versions": "版本",
-        "model": "模型", "generation": "生成", "bandwidth": "带宽",
-        "rounds": "轮数", "others": "其他进程", "verdict": "结论",
-        "cores": "{cpu}，{cores} 个核，{ram:.0f} GB 内存",
-        "versions_text": "Python {python}，torch {torch}，transformers {transformers}",
-        "model_text": "Phi-3-mini，{sizes}，随机权重（速度与权重的数值无关）",
-        "generation_text": "提示词 {prompt} 个词元，新生成 {new} 个词元，贪心解码",
-        "bandwidth_text": "{threads} 个线程 {value:.1f} GB/s（各轮中最好的一次）",
-        "one_round": "1：每个数字只测了一次，没有离散范围（这次运行早于轮流测量，"
-                     "其中的排名都不可靠）",
-        "rounds_text": "{n} 轮，各部分轮流测量；每个数字：中位数（最小值–最大值）",
-        "others_none": "未测量（这次运行只记录了平均负载）",
-        "others_text": "某部分计时期间，最多占用 CPU 的 {share:.1%}（上限 {limit:.0%}）",
-        "quiet": "机器空闲，各数字彼此一致",
-        "noisy": "不是一次干净的运行：{count} 个问题（英文说明在 benchmark.json 的 "
-                 "quality 里，正文有解释）",
-    },
-}
-SIZES = {"en": {"real size": "real size", "tiny stand-in sizes": "tiny stand-in sizes"},
-         "zh": {"real size": "真实规模", "tiny stand-in sizes": "微型替身的规模"}}
-
-
 def summary(data: dict, language: str = "en") -> str:
     """Where, when and with what the numbers were measured, and how quietly."""
-    words = SUMMARY[language]
+    said = words(language)["summary"]
     machine, versions = data["machine"], data["versions"]
     base = recipe(data, data["baseline"])
     flags = " ".join(flag for flag, present in machine["flags"].items() if present)
-    bandwidth = ("，" if language == "zh" else ", ").join(
-        words["bandwidth_text"].format(value=value / GB, threads=threads,
-                                       s="s" if threads != "1" else "")
+    bandwidth = said["bandwidth_separator"].join(
+        said["bandwidth_text_one" if threads == "1" else "bandwidth_text"].format(
+            value=value / GB, threads=threads)
         for threads, value in sorted(data["bandwidth_bytes_per_s"].items(),
                                      key=lambda item: -int(item[0])))
     check = data["quality"]
     share = check["max_others_share"]
     fields = [
-        (words["date"], data["date"]),
-        (words["cpu"], words["cores"].format(cpu=machine["cpu"], cores=machine["cores"],
+        (said["date"], data["date"]),
+        (said["cpu"], said["cores"].format(cpu=machine["cpu"], cores=machine["cores"],
                                              ram=machine["ram_bytes"] / GB)),
-        (words["flags"], flags or "-"),
-        (words["versions"], words["versions_text"].format(**versions)),
-        (words["model"], words["model_text"].format(
-            sizes=SIZES[language][data["model"]["sizes"]])),
-        (words["generation"], words["generation_text"].format(
+        (said["flags"], flags or "-"),
+        (said["versions"], said["versions_text"].format(**versions)),
+        (said["model"], said["model_text"].format(
+            sizes=said["sizes"][data["model"]["sizes"]])),
+        (said["generation"], said["generation_text"].format(
             prompt=base["prompt_tokens"], new=data["new_tokens"])),
-        (words["bandwidth"], bandwidth),
-        (words["rounds"], words["one_round"] if data["rounds"] < 2 else
-         words["rounds_text"].format(n=data["rounds"])),
-        (words["others"], words["others_none"] if share is None else
-         words["others_text"].format(share=share, limit=check["limit"])),
+        (said["bandwidth"], bandwidth),
+        (said["rounds"], said["one_round"] if data["rounds"] < 2 else
+         said["rounds_text"].format(n=data["rounds"])),
+        (said["others"], said["others_none"] if share is None else
+         said["others_text"].format(share=share, limit=check["limit"])),
     ]
-    fields.append((words["verdict"], words["noisy"].format(
+    fields.append((said["verdict"], said["noisy"].format(
         problems="; ".join(check["problems"]), count=len(check["problems"]))
-        if check["noisy"] else words["quiet"]))
+        if check["noisy"] else said["quiet"]))
     if data["mode"] == "quick":
-        fields.insert(0, words["mode"])
+        fields.insert(0, said["mode"])
     width = max(_width(key) for key, _ in fields)
     return "".join(f"{key}{' ' * (width - _width(key))}  {value}\n"
                    for key, value in fields)
@@ -467,20 +412,16 @@ def _width(text: str) -> int:
 
 # ---------------------------------------------------------------- CPUs side by side
 
-CPUS_HEADER = {"en": ["recipe or runtime"], "zh": ["方案或运行时"]}
-CPUS_CELL = {"en": "{decode} s ({floor:.1f}x floor)",
-             "zh": "{decode} 秒（下限的 {floor:.1f} 倍）"}
-
-
 def cpus_markdown(data: dict, language: str = "en") -> str:
     """Decode seconds per token of every recipe and runtime on every kind of CPU
     the benchmark has a run of, side by side."""
     every = runs(data)
     names = list(dict.fromkeys(part["name"] for run in every
                                for part in run["recipes"] + run["peers"]))
-    header = CPUS_HEADER[language] + [
-        f"{cpu_label(run, language)}{'，' if language == 'zh' else ', '}"
-        f"{run['date'][:10]}" for run in every]
+    said = words(language)
+    header = said["cpus_header"] + [
+        said["cpus_column"].format(cpu=cpu_label(run, language), date=run["date"][:10])
+        for run in every]
     body = []
     for name in names:
         cells = [f"`{name}`"]
@@ -491,7 +432,7 @@ def cpus_markdown(data: dict, language: str = "en") -> str:
                 continue
             decode = spread_text(span(found, "decode_s_per_token"), ".3f",
                                  run["rounds"])
-            cells.append(CPUS_CELL[language].format(
+            cells.append(said["cpus_cell"].format(
                 decode=decode, floor=x_floor(found)[0]))
         body.append(cells)
     return markdown(header, body)
@@ -509,14 +450,6 @@ BATCH_KEYS = {
     "batch_size": int, "prefill_s": float, "s_per_step": float,
     "s_per_step_samples": list, "tokens_per_s": float, "cache_tokens_per_row": int,
 }
-BATCHING_HEADER = {
-    "en": ["batch size", "decode s/step", "tokens/s", "step time vs batch 1",
-           "tokens/s vs batch 1", "FLOPs per weight byte"],
-    "zh": ["批大小", "解码（秒/步）", "词元/秒", "每步时间是批大小 1 的",
-           "词元/秒是批大小 1 的", "每字节权重的 FLOPs"],
-}
-
-
 def validate_batching(batching: dict, where: str = "") -> list[str]:
     """The problems of the "batching" part (bench/batching.py), if any."""
     problems = mistyped(f"{where}batching.", batching, BATCHING_KEYS)
@@ -561,57 +494,32 @@ def batching_rows(data: dict) -> list[list[str]]:
 
 def batching_markdown(data: dict, language: str = "en") -> str:
     """One row per batch size (the pages show this table)."""
-    return markdown(BATCHING_HEADER[language], batching_rows(data), left=0)
-
-
-BATCHING_SUMMARY = {
-    "en": {"recipe": "recipe", "per": "per batch size", "peak": "peak compute",
-           "bandwidth": "bandwidth", "balance": "balance", "rounds": "rounds",
-           "recipe_text": "{recipe}, {threads} threads",
-           "per_text": "{prompt} prompt tokens in every row (the same prompt), a KV "
-                       "cache, {warmup} decode steps of warm-up, then the median of "
-                       "{steps}, the batch sizes in turns",
-           "peak_text": "{flops:.0f} GFLOP/s (bfloat16 matrix product, {rows} x "
-                        "{inner} by {inner} x {cols})",
-           "balance_text": "{balance:.0f} FLOPs per byte read",
-           "rounds_one": "1 (no spread)",
-           "rounds_text": "{n}, each figure the median (min–max) of the rounds"},
-    "zh": {"recipe": "方案", "per": "每个批大小", "peak": "峰值算力",
-           "bandwidth": "带宽", "balance": "平衡点", "rounds": "轮数",
-           "recipe_text": "{recipe}，{threads} 个线程",
-           "per_text": "每行 {prompt} 个提示词词元（同一个提示词），KV 缓存，"
-                       "先做 {warmup} 步解码预热，再取 {steps} 步的中位数，各批大小轮流",
-           "peak_text": "{flops:.0f} GFLOP/s（bfloat16 矩阵乘法，{rows} × {inner} 乘 "
-                        "{inner} × {cols}）",
-           "balance_text": "每读一个字节 {balance:.0f} 次浮点运算",
-           "rounds_one": "1（没有离散范围）",
-           "rounds_text": "{n}，每个数字是各轮的中位数（最小值–最大值）"},
-}
+    return markdown(words(language)["batching_header"], batching_rows(data), left=0)
 
 
 def batching_summary(data: dict, language: str = "en") -> str:
     """How the batch sizes were measured, and what the CPU can compute per byte."""
-    words = BATCHING_SUMMARY[language]
+    said = words(language)["batching_summary"]
     batching = data["batching"]
     rows_, cols, inner = (batching["peak_matmul_shape"][i] for i in (0, 2, 1))
     n = batching["rounds"]
     fields = [
-        (words["recipe"], words["recipe_text"].format(recipe=batching["recipe"],
+        (said["recipe"], said["recipe_text"].format(recipe=batching["recipe"],
                                                       threads=batching["threads"])),
-        (words["per"], words["per_text"].format(
+        (said["per"], said["per_text"].format(
             prompt=batching["prompt_tokens"], warmup=batching["warmup_steps"],
             steps=batching["timed_steps"])),
-        (words["rounds"], words["rounds_one"] if n < 2 else
-         words["rounds_text"].format(n=n)),
-        (words["peak"], words["peak_text"].format(
+        (said["rounds"], said["rounds_one"] if n < 2 else
+         said["rounds_text"].format(n=n)),
+        (said["peak"], said["peak_text"].format(
             flops=batching["peak_matmul_flops"] / 1e9, rows=rows_, cols=cols,
             inner=inner)),
-        (words["bandwidth"], f"{all_cores_bandwidth(data) / GB:.1f} GB/s"),
-        (words["balance"], words["balance_text"].format(
+        (said["bandwidth"], f"{all_cores_bandwidth(data) / GB:.1f} GB/s"),
+        (said["balance"], said["balance_text"].format(
             balance=machine_balance(data))),
     ]
     if data["mode"] == "quick":
-        fields.insert(0, SUMMARY[language]["mode"])
+        fields.insert(0, words(language)["summary"]["mode"])
     width = max(_width(key) for key, _ in fields)
     return "".join(f"{key}{' ' * (width - _width(key))}  {value}\n"
                    for key, value in fields)
@@ -624,25 +532,6 @@ PROFILE_KEYS = {"recipe": str, "threads": int, "decode_steps": int, "step_s": fl
                 "group_sizes": dict, "rounds": int, "samples": dict}
 KERNEL_KEYS = {"matrices": int, "bytes": int, "s": float}
 MB = 1000**2
-ROW_NAMES = {"zh": {
-    "attention": "注意力", "rotary and KV cache": "旋转位置编码与 KV 缓存",
-    "RMSNorm": "RMSNorm", "SiLU and gate": "SiLU 与门控",
-    "residual adds, embedding, masks": "残差相加、嵌入、掩码",
-    "generate(): logits, next token": "generate()：logits、下一个词元",
-    "Python and dispatch overhead": "Python 与分派开销",
-}}
-PROFILE_WORDS = {
-    "en": {"header": ["where the time goes", "ms per step", "share"],
-           "kernel": "matrix kernel: `{name}`",
-           "profiled": "**decode step, profiled** (mean of {steps})",
-           "plain": "decode step without the profiler (median)"},
-    "zh": {"header": ["时间花在哪里", "每步毫秒", "占比"],
-           "kernel": "矩阵内核：`{name}`",
-           "profiled": "**解码一步，开着分析器**（{steps} 步的平均）",
-           "plain": "解码一步，不开分析器（中位数）"},
-}
-
-
 def profile_problems(profile: dict, where: str = "") -> list[str]:
     problems = mistyped(f"{where}profile.", profile, PROFILE_KEYS)
     for name, kernel in (profile.get("kernel") or {}).items():
@@ -672,7 +561,7 @@ def kernel_total_span(profile: dict) -> tuple[float, float, float]:
 
 def profile_markdown(data: dict, language: str = "en") -> str:
     """One decode step of the recommended recipe, operator by operator."""
-    words = PROFILE_WORDS[language]
+    said = words(language)["profile"]
     profile = data["profile"]
     n = profile["rounds"]
     step = profile["profiled_step_s"]
@@ -680,22 +569,19 @@ def profile_markdown(data: dict, language: str = "en") -> str:
     for index, r in enumerate(profile["rows"]):
         name = r["row"]
         if name.startswith("matmul "):
-            name = words["kernel"].format(name=name.removeprefix("matmul "))
+            name = said["kernel"].format(name=name.removeprefix("matmul "))
         else:
-            name = ROW_NAMES.get(language, {}).get(name, name)
+            name = words(language)["row_names"].get(name, name)
         body.append([name, spread_text(scaled(span(profile, f"rows.{index}.s"), 1e3),
                                        ".1f", n), f"{r['s'] / step:.0%}"])
-    body.append([words["profiled"].format(steps=profile["decode_steps"]),
+    body.append([said["profiled"].format(steps=profile["decode_steps"]),
                  "**" + spread_text(scaled(span(profile, "profiled_step_s"), 1e3),
                                     ".1f", n) + "**", "**100%**"])
-    body.append([words["plain"], spread_text(scaled(span(profile, "step_s"), 1e3),
+    body.append([said["plain"], spread_text(scaled(span(profile, "step_s"), 1e3),
                                              ".1f", n), ""])
-    return markdown(words["header"], body)
+    return markdown(said["header"], body)
 
 
-KERNEL_HEADER = {"en": ["matrices", "count", "MB per token", "ms per token", "GB/s"],
-                 "zh": ["矩阵", "个数", "每个词元 MB", "每个词元毫秒", "GB/s"]}
-ALL = {"en": "**all**", "zh": "**全部**"}
 
 
 def kernel_markdown(data: dict, language: str = "en") -> str:
@@ -707,18 +593,14 @@ def kernel_markdown(data: dict, language: str = "en") -> str:
     spans["all"] = kernel_total_span(profile)
     kernels = {**profile["kernel"], "all": kernel_total(profile)}
     for name, k in kernels.items():
-        label = ALL[language] if name == "all" else f"`{name}`"
+        label = words(language)["all"] if name == "all" else f"`{name}`"
         seconds = spans[name]
         speed = (k["bytes"] / seconds[0] / GB, k["bytes"] / seconds[2] / GB,
                  k["bytes"] / seconds[1] / GB)
         body.append([label, str(k["matrices"]), f"{k['bytes'] / MB:,.0f}",
                      spread_text(scaled(seconds, 1e3), ".1f", n),
                      spread_text(speed, ".1f", n)])
-    return markdown(KERNEL_HEADER[language], body)
-
-
-GROUPS_HEADER = {"en": ["group size", "bytes per weight", "MB read", "ms", "GB/s"],
-                 "zh": ["组大小", "每个权重的字节数", "读取 MB", "毫秒", "GB/s"]}
+    return markdown(words(language)["kernel_header"], body)
 
 
 def groups_markdown(data: dict, language: str = "en") -> str:
@@ -733,7 +615,7 @@ def groups_markdown(data: dict, language: str = "en") -> str:
         body.append([group, f"{g['bytes'] / g['weights']:g}", f"{g['bytes'] / MB:,.0f}",
                      spread_text(scaled(seconds, 1e3), ".1f", n),
                      spread_text(speed, ".1f", n)])
-    return markdown(GROUPS_HEADER[language], body, left=0)
+    return markdown(words(language)["groups_header"], body, left=0)
 
 
 # ---------------------------------------------------------------- other runtimes
@@ -756,17 +638,6 @@ def _short(settings: dict) -> str:
     return {"bfloat16": "bf16", "float32": "fp32"}.get(settings["dtype"], settings["dtype"])
 
 
-PEER_HEADER = {
-    "en": ["runtime", "weights", "GB read per token", "floor s/token", "decode s/token",
-           "x floor", "`int4` decode / this", "prefill s", "total s", "peak GB"],
-    "zh": ["运行时", "权重", "每个词元读取 GB", "下限（秒/词元）", "解码（秒/词元）",
-           "下限的倍数", "`int4` 解码时间 / 本行", "预填充（秒）", "总计（秒）",
-           "峰值内存（GB）"],
-}
-REPACK = {"en": {True: "repacked", False: "not repacked"},
-          "zh": {True: "重新打包", False: "未重新打包"}}
-
-
 def peer_rows(data: dict, language: str = "en") -> list[list[str]]:
     found, n = [], data["rounds"]
     best = span(recipe(data, data["recommended"]), "decode_s_per_token")
@@ -774,7 +645,8 @@ def peer_rows(data: dict, language: str = "en") -> list[list[str]]:
         decode = span(r, "decode_s_per_token")
         weights = r["format"]
         if "repacked" in r:
-            weights += f" ({REPACK[language][r['repacked']]})"
+            key = "repacked" if r["repacked"] else "not_repacked"
+            weights = words(language)[key].format(format=weights)
         found.append([
             r["name"], weights, f"{r['bytes_per_token'] / GB:.2f}",
             f"{r['floor_s_per_token']:.3f}", spread_text(decode, ".3f", n),
@@ -789,13 +661,13 @@ def peer_rows(data: dict, language: str = "en") -> list[list[str]]:
 
 def peer_markdown(data: dict, language: str = "en") -> str:
     """The runtimes side by side, in a page's language."""
-    return markdown(PEER_HEADER[language], [[f"`{row[0]}`", *row[1:]]
+    return markdown(words(language)["peer_header"], [[f"`{row[0]}`", *row[1:]]
                                             for row in peer_rows(data, language)],
                     left=2)
 
 
 def peer_table(data: dict) -> str:
-    cells = [PEER_HEADER["en"]] + peer_rows(data)
+    cells = [words("en")["peer_header"]] + peer_rows(data)
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     return "".join("  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1])] + [
         cell.rjust(width) for cell, width in zip(row[2:], widths[2:])]).rstrip() + "\n"
@@ -818,7 +690,7 @@ def rendered(data: dict) -> dict[str, str]:
                        "groups.md": groups_markdown})
     for name, make in makers.items():
         stem, suffix = name.rsplit(".", 1)
-        for language in LANGUAGES:
+        for language in site.load().codes:
             target = name if language == "en" else f"{stem}.{language}.{suffix}"
             found[target] = make(data, language)
     return found

@@ -2,10 +2,12 @@
 
 Each `make <target>` the README names exists and says what it runs (`make -n`). The two
 real-tier commands can't run here (they need the weights, or an hour and 8 GB of
-disk), so what `make -n test-real` and `make -n rehearse-real` print is run as printed
-with `--collect-only` after it: offline, against the real configs and tokenizer
-without weights. A page or test module that the real tier could not collect (a
-marker not registered without pytest-xdist, say) fails here.
+disk). Both run the real tier's one command line (tools.rehearse.REAL_TIER): `make
+test-real` hands its options to it (checked without running it), and what `make -n
+rehearse-real` prints is run as printed with `--collect-only` after it, which
+collects that command line over every page and test module, offline, against the
+real configs and tokenizer without weights. A page or test module that the real tier
+could not collect (a marker not registered without pytest-xdist, say) fails here.
 
 The rest are run elsewhere: `make test` is this suite; `make build` is the build
 tests/site/ checks (`site_dir`); `make update-examples` and `make figures` are checked
@@ -22,6 +24,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -75,27 +78,36 @@ def test_every_make_target_the_readme_names_exists(target):
         assert any(quoted in command for command in commands), (target, quoted)
 
 
-def test_make_test_real_collects_as_written():
-    """`make test-real` is `pytest --real-model -p no:xdist`: every page and every
-    test module collects without pytest-xdist, under --strict-markers."""
+def test_make_test_real_runs_the_real_tier_as_defined(monkeypatch):
+    """`make test-real` is `python -m tools.rehearse --test-real`, which runs
+    `pytest --real-model -p no:xdist` (tools.rehearse.REAL_TIER, the one definition)
+    with the options after it, in place of itself."""
     [command] = dry_run("test-real")
-    # tools.rehearse.REAL_TIER, the one definition, which the rehearsal runs too
     assert command.endswith("-m tools.rehearse --test-real"), command
-    output = collect([*shlex.split(command), "--collect-only", "-q",
-                      "-p", "no:cacheprovider"])
-    assert re.search(r"^docs/\S+\.md::", output, re.M), "no page collected"
-    assert re.search(r"^tests/\S+\.py::", output, re.M), "no test collected"
-    assert "error" not in output.rsplit("\n", 2)[-2].lower(), output[-2000:]
+    ran = []
+    monkeypatch.setattr(rehearse.os, "execv", lambda path, argv: ran.append(argv))
+    rehearse.main(["--test-real", "-k", "chat"])
+    assert ran == [rehearse.real_tier("-k", "chat")]
+    assert rehearse.real_tier() == [sys.executable, "-m", "pytest", "--real-model",
+                                    "-p", "no:xdist"]
 
 
-def test_make_rehearse_real_collects_as_written():
-    """`make rehearse-real --collect-only`: the real tier's command on docs/ and its
-    real_model tests, collected without building the checkpoint."""
+def test_the_real_tier_collects_as_written():
+    """`make rehearse-real --collect-only` runs the real tier's command line
+    (REAL_TIER, as `make test-real` does, above) on every page of docs/ and every
+    module of tests/ (their real_model tests selected), collected without building
+    the checkpoint: a page or module the tier could not collect (a marker not
+    registered without pytest-xdist, say) fails here. One collection for both
+    commands: the same command line over the same files."""
     [command] = dry_run("rehearse-real")
     output = collect([*shlex.split(command), "--collect-only"])
     assert re.search(r"^docs/\S+\.md::", output, re.M), "no page collected"
     assert re.search(r"real_model.*: [1-9]", output), output[-2000:]
-
+    pages = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md")
+             if not p.name.endswith(".zh.md")  # the same programs: collected once
+             and "```python" in p.read_text(encoding="utf-8")}
+    collected = set(re.findall(r"^(docs/\S+\.md)::", output, re.M))
+    assert pages - collected == set(), "pages with Python blocks not collected"
 
 
 def test_setup_fetches_the_assets_again_when_one_is_missing(tmp_path):

@@ -117,7 +117,7 @@ def test_every_language_has_every_string_the_tools_use():
     """mkdocs.yml's `extra: strings:` hold, for every language of the site, every
     string the tools add to its pages and notebooks, with the same placeholders."""
     used = set()
-    for path in (ROOT / "tools").glob("*.py"):  # `.text("key", language)`
+    for path in [*(ROOT / "tools").glob("*.py"), *(ROOT / "bench").glob("*.py")]:
         used |= set(re.findall(r'\.text\(\s*"(\w+)"', path.read_text(encoding="utf-8")))
     assert used, "no string read through Site.text"
     keys = {language: set(SITE.strings.get(language, ())) for language in SITE.codes}
@@ -126,13 +126,20 @@ def test_every_language_has_every_string_the_tools_use():
     assert {language: found - used for language, found in keys.items()
             if found - used} == {}, "in mkdocs.yml, used by no tool"
 
-    def fields(text):
-        return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+    def fields(value):
+        """A string's placeholders; a table's (bench: dicts, lists) shape with each
+        of its strings' placeholders."""
+        if isinstance(value, dict):
+            return {key: fields(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [fields(item) for item in value]
+        return sorted(name for _, name, _, _ in string.Formatter().parse(value) if name)
 
     for key in used:
         placeholders = {language: fields(SITE.text(key, language))
                         for language in SITE.codes}
-        assert len({tuple(p) for p in placeholders.values()}) == 1, (key, placeholders)
+        first = placeholders[SITE.default]
+        assert all(p == first for p in placeholders.values()), (key, placeholders)
 
 
 def test_an_output_is_labelled_by_the_model_that_printed_it(tmp_path):

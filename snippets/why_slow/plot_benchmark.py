@@ -30,9 +30,11 @@ def error_bars(parts: list[dict], key: str, scale: float = 1.0) -> list[list[flo
 
 LABELS = {
     "en": {"floor": "floor = bytes / bandwidth", "decode": "decode: s / token",
-           "total": "prefill + {tokens} tokens: s"},
+           "total": "prefill + {tokens} tokens: s",
+           "fewer": "{name} ({tokens} tokens)"},
     "zh": {"floor": "下限 = 字节数 / 带宽", "decode": "解码：秒 / 词元",
-           "total": "预填充 + {tokens} 个词元：秒"},
+           "total": "预填充 + {tokens} 个词元：秒",
+           "fewer": "{name}（{tokens} 个词元）"},
 }
 
 
@@ -43,6 +45,10 @@ def draw_benchmark(language="en", path: Path = DEFAULT_JSON):
     data = load(path)
     recipes = data["recipes"][::-1]  # first recipe at the top
     names = [recipe["name"] for recipe in recipes]
+    # a recipe that generated fewer tokens (no-kv-cache) says so: its total is shorter
+    labels_of = [name if r["new_tokens"] == data["new_tokens"] else
+                 labels["fewer"].format(name=name, tokens=r["new_tokens"])
+                 for name, r in zip(names, recipes)]
     rows = range(len(recipes))
     colors = ["#59a14f" if name == data["recommended"] else "#4e79d6"
               for name in names]
@@ -51,7 +57,7 @@ def draw_benchmark(language="en", path: Path = DEFAULT_JSON):
                 xerr=error_bars(recipes, "decode_s_per_token"))  # min to max
     decode.scatter([r["floor_s_per_token"] for r in recipes], rows, marker="|",
                    s=400, color="#e15759", zorder=3, label=labels["floor"])
-    decode.set_yticks(list(rows), names)
+    decode.set_yticks(list(rows), labels_of)
     decode.set_xlabel(labels["decode"])
     total.barh(rows, [r["total_s"] for r in recipes], color=colors,
                xerr=error_bars(recipes, "total_s"))

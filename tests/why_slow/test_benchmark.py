@@ -25,6 +25,7 @@ import torch
 
 from bench import batching, common, phi3_cpu, profile_decode, report
 from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
+from tools import site
 from tools.paths import ROOT, SNIPPETS
 
 PARTS = [common.BASELINE, common.RECOMMENDED, "batching"]
@@ -288,7 +289,7 @@ def test_group_sweep_costs_what_the_pages_layer_costs(quick_run):
 
 def test_the_reports_have_a_row_per_row_in_both_languages(quick_run):
     _, data = quick_run
-    for language in report.LANGUAGES:
+    for language in site.load().codes:
         table = report.profile_markdown(data, language).splitlines()
         assert len(table) == 2 + len(profile_decode.ROWS) + 2  # header, rows, steps
         assert len(report.kernel_markdown(data, language).splitlines()) == 2 + len(

@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from bench import common, peers, report
+from tools import site
 from tools.paths import ROOT
 
 MISSING = peers.missing_extras()
@@ -115,10 +116,10 @@ def test_validate_wants_the_recipes_prompt_for_every_peer():
 
 def test_the_side_by_side_table_has_every_column_in_both_languages():
     data = report.load()
-    for language in report.LANGUAGES:
+    for language in site.load().codes:
         rows = report.peer_markdown(data, language).splitlines()
         columns = {len(row.strip("|").split("|")) for row in rows}
-        assert columns == {len(report.PEER_HEADER[language])}
+        assert columns == {len(report.words(language)["peer_header"])}
     llama = report.peer(data, "llama.cpp-Q4_0")  # the committed run: no repacking
     assert llama["repacked"] is False and "SIGSEGV" in llama["repack_note"]
     assert "Q4_0 (not repacked)" in report.peer_markdown(data)
