@@ -8,10 +8,9 @@ largest to 15. Two weights share one byte, plus the groups' scales and offsets.
 # --8<-- [start:int4-linear]
 import torch
 
-# Weights per step and offset. Groups of 128 read 15 % fewer bytes, ran faster in
-# the benchmark and cost a little more in predictions: worth it. 32 is what every
-# int4 figure of the chapter was measured with, and the block of ONNX Runtime's
-# builder and llama.cpp's Q4_0: the runtimes are compared at the same block size.
+# Weights per step and offset. Groups of 128 read 15 % fewer bytes and cost little
+# more in predictions (measured on the tiny model), but no run has yet shown the
+# kernel reliably faster with them: 32 until the benchmark's rounds do.
 GROUP_SIZE = 32
 
 
