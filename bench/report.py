@@ -386,7 +386,7 @@ def summary(data: dict, language: str = "en") -> str:
         (said["flags"], flags or "-"),
         (said["versions"], said["versions_text"].format(**versions)),
         (said["model"], said["model_text"].format(
-            sizes=said["sizes"][data["model"]["sizes"]])),
+            sizes=words(language)["sizes"][data["model"]["sizes"]])),
         (said["generation"], said["generation_text"].format(
             prompt=base["prompt_tokens"], new=data["new_tokens"])),
         (said["bandwidth"], bandwidth),

@@ -85,8 +85,14 @@ def test_make_test_real_runs_the_real_tier_as_defined(monkeypatch):
     [command] = dry_run("test-real")
     assert command.endswith("-m tools.rehearse --test-real"), command
     ran = []
-    monkeypatch.setattr(rehearse.os, "execv", lambda path, argv: ran.append(argv))
-    rehearse.main(["--test-real", "-k", "chat"])
+
+    def execv(path, argv):  # replaces the process: never returns
+        ran.append(argv)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(rehearse.os, "execv", execv)
+    with pytest.raises(SystemExit):
+        rehearse.main(["--test-real", "-k", "chat"])
     assert ran == [rehearse.real_tier("-k", "chat")]
     assert rehearse.real_tier() == [sys.executable, "-m", "pytest", "--real-model",
                                     "-p", "no:xdist"]

@@ -133,13 +133,22 @@ def test_every_language_has_every_string_the_tools_use():
             return {key: fields(item) for key, item in value.items()}
         if isinstance(value, list):
             return [fields(item) for item in value]
-        return sorted(name for _, name, _, _ in string.Formatter().parse(value) if name)
+        return {name for _, name, _, _ in string.Formatter().parse(value) if name}
+
+    def fits(found, default):
+        """Same shape; each string asks for no placeholder the default language's
+        does not (the code fills those; a translation may leave a detail out, as
+        the Chinese summary leaves out the English list of a run's problems)."""
+        if isinstance(default, (dict, list)):
+            keys = default.keys() if isinstance(default, dict) else range(len(default))
+            return (type(found) is type(default) and len(found) == len(default)
+                    and all(fits(found[k], default[k]) for k in keys))
+        return isinstance(found, set) and found <= default
 
     for key in used:
-        placeholders = {language: fields(SITE.text(key, language))
-                        for language in SITE.codes}
-        first = placeholders[SITE.default]
-        assert all(p == first for p in placeholders.values()), (key, placeholders)
+        default = fields(SITE.text(key, SITE.default))
+        for language in SITE.codes:
+            assert fits(fields(SITE.text(key, language)), default), (key, language)
 
 
 def test_an_output_is_labelled_by_the_model_that_printed_it(tmp_path):
