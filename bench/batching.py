@@ -61,15 +61,17 @@ def peak_matmul_flops(shape: tuple[int, int, int], repeats: int) -> float:
     return 2 * rows * inner * out / best
 
 
-def decode_steps(model, ids, batch_sizes, warmup: int, steps: int) -> tuple[float, list]:
+def decode_steps(model, ids, batch_sizes, warmup: int,
+                 steps: int) -> tuple[float, list]:
     """Prefill the prompt once, give each batch size a KV cache of that many copies
     of it, then time their decode steps in turns (1, 4, 16, 1, 4, 16, ...):
     whatever else the machine does meanwhile slows every batch size alike.
 
     Every row holds the same prompt, so the copied cache is what a prefill of
-    `batch_size` rows computes, and the decode steps do the same work; the prefills
-    of 4 and 16 rows, not measured here, would take minutes on a CPU without a
-    matrix unit. The prefill's seconds and the runs, one per batch size."""
+    `batch_size` rows computes, and the decode steps do the same work; the prefill
+    of 16 rows alone takes minutes on a CPU whose bfloat16 prefill is slow (an AMD
+    EPYC, without AMX: about 1 CPU-second per token of every row).
+    The prefill's seconds, and the runs, one per batch size."""
     import copy
 
     import torch
