@@ -30,6 +30,8 @@ PROMPT = (  # the first chapter's prompt
     "Write an email apologizing to Sarah for the tragic gardening mishap. "
     "Explain how it happened."
 )
+# A warm-up before the timed calls: a few tokens, so that its prefill takes no time.
+WARMUP_PROMPT = "Dear Sarah,"
 NEW_TOKENS = 50
 QUICK_NEW_TOKENS = 5
 # The first chapter's pipeline settings (snippets/model_example/generate_email.py).

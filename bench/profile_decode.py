@@ -209,20 +209,24 @@ def group_sizes(shapes, layers: int = SWEEP_LAYERS, repeats: int = KERNEL_REPEAT
     import torch
 
     generator = torch.Generator().manual_seed(0)
+    # One layer's packed levels, made once: the packing does not depend on the group
+    # size, and the values don't change the work. Every layer and every group size
+    # gets copies in memory of its own (clone), so each call still reads its matrix
+    # from memory, not from the caches.
+    packed_levels = [torch._convert_weight_to_int4pack_for_cpu(
+        torch.randint(0, 16, (out_features, features), dtype=torch.int32,
+                      generator=generator), 1) for out_features, features in shapes]
     result = {}
     for group in GROUP_SIZES:
         if any(features % group for _, features in shapes):
             continue  # (the tiny model of --quick is narrower than a group)
         matrices = []
         for _ in range(layers):
-            for out_features, features in shapes:
-                levels = torch.randint(0, 16, (out_features, features),
-                                       dtype=torch.int32, generator=generator)
-                packed = torch._convert_weight_to_int4pack_for_cpu(levels, 1)
+            for (out_features, features), packed in zip(shapes, packed_levels):
                 scales = torch.rand(features // group, out_features, 2,
                                     dtype=torch.bfloat16, generator=generator)
                 x = torch.randn(1, features, dtype=torch.bfloat16, generator=generator)
-                matrices.append((x, packed, scales))
+                matrices.append((x, packed.clone(), scales))
         nbytes = sum(packed.nbytes + scales.nbytes for _, packed, scales in matrices)
         times = []
         for _ in range(repeats + 1):  # the first pass warms up
@@ -264,8 +268,8 @@ def run(quick: bool) -> dict:
     import torch
     from transformers import AutoTokenizer
 
-    from bench.common import (PROMPT, RECOMMENDED, OthersClock, build_model,
-                              recipe_named)
+    from bench.common import (PROMPT, RECOMMENDED, WARMUP_PROMPT, OthersClock,
+                              build_model, recipe_named)
     from tools.hfcache import MINI_ID
 
     recipe = recipe_named(RECOMMENDED)
@@ -274,7 +278,9 @@ def run(quick: bool) -> dict:
     model = build_model(recipe, quick)
     tokenizer = AutoTokenizer.from_pretrained(MINI_ID)
     ids = tokenizer(PROMPT, return_tensors="pt").input_ids
-    decode_steps(model, ids, 2)  # warm-up
+    # Warm-up: a decode step's kernels and generate()'s code, from a short prompt (no
+    # second prefill of the whole prompt: only decode steps are timed below)
+    decode_steps(model, tokenizer(WARMUP_PROMPT, return_tensors="pt").input_ids, 2)
     with OthersClock() as others:
         wall = statistics.median(decode_steps(model, ids, PROFILED_TOKENS))
         seconds, profiled_wall, steps = profile_step(model, ids, PROFILED_TOKENS)

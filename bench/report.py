@@ -447,7 +447,7 @@ BATCHING_KEYS = {
     "peak_rss_bytes": int, "rounds": int, "samples": dict,
 }
 BATCH_KEYS = {
-    "batch_size": int, "prefill_s": float, "s_per_step": float,
+    "batch_size": int, "s_per_step": float,
     "s_per_step_samples": list, "tokens_per_s": float, "cache_tokens_per_row": int,
 }
 def validate_batching(batching: dict, where: str = "") -> list[str]:

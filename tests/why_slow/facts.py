@@ -16,13 +16,14 @@ import json
 import torch
 from transformers import AutoConfig
 
-from bench.common import NEW_TOKENS, PIPELINE_SETTINGS
+from bench.common import NEW_TOKENS, PIPELINE_SETTINGS, recipe_named
 from snippets.inside_the_block.kv_cache import positions_kept
 from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
 from snippets.why_slow.int8_linear import bytes_per_token, quantize_linears
 from bench import report
 from snippets.why_slow.plot_benchmark import DEFAULT_JSON, load
 from tests.facts import build_real_size_phi3
+from tests.why_slow import claims
 from tests.why_slow.claims import TARGET_X_FLOOR
 from tools.paths import TEST_DATA
 
@@ -179,3 +180,53 @@ FACTS.update({
         / profile['group_sizes'][str(GROUP_SIZE)]['s']:.2f}""",
 })
 NOT_FACTS: dict[str, str] = {}
+
+# The run itself, the recommended recipe against the other runtimes, and the other
+# kind of CPU the benchmark has a run of (docs/why-slow/measured.md#each-kind-of-cpu).
+quality = benchmark["quality"]
+llama_decode = report.span(q4, "decode_s_per_token")
+ort_decode = report.span(ort, "decode_s_per_token")
+int4_decode = report.span(int4_run, "decode_s_per_token")
+int4_x_floor = report.x_floor(int4_run)
+FACTS.update({
+    "rounds of the run": str(benchmark["rounds"]),
+    "bandwidth, GB/s, all cores": f"{report.all_cores_bandwidth(benchmark) / GB:.1f}",
+    "int4: x floor, smallest round": f"{int4_x_floor[1]:.1f}",
+    "int4: x floor, largest round": f"{int4_x_floor[2]:.1f}",
+    "int4 decode over llama.cpp's": f"{int4_decode[0] / llama_decode[0]:.1f}",
+    "int4 decode over ONNX Runtime's": f"{int4_decode[0] / ort_decode[0]:.1f}",
+    "llama.cpp: x floor": f"{report.x_floor(q4)[0]:.1f}",
+    "ONNX Runtime: x floor": f"{report.x_floor(ort)[0]:.1f}",
+    "this run: its own disagreement, x": f"{claims.self_disagreement(benchmark):.2f}",
+})
+if quality["max_others_share"] is not None:  # measured since the run of 5 rounds
+    FACTS.update({
+        "other processes' largest share of the CPUs, %":
+            f"{quality['max_others_share'] * 100:.1f}",
+        "limit on other processes' share, %": f"{quality['limit'] * 100:.0f}",
+    })
+for other in benchmark["other_cpus"][:1]:  # the committed run of another kind of CPU
+    FACTS.update({
+        "other CPU: bandwidth, GB/s, all cores":
+            f"{report.all_cores_bandwidth(other) / GB:.1f}",
+        "other CPU: its own disagreement, x":
+            f"{claims.self_disagreement(other):.2f}",
+    })
+
+# Batching (bench/batching.py): tokens per second at the largest batch over batch 1.
+batch_first = report.batch_span(benchmark, 0)
+batch_last = report.batch_span(benchmark, len(benchmark["batching"]["batches"]) - 1)
+FACTS.update({
+    "largest batch: step time over batch 1": f"{batch_last[0] / batch_first[0]:.1f}",
+    "largest batch: tokens per second over batch 1":
+        f"""{benchmark['batching']['batches'][-1]['batch_size'] * batch_first[0]
+             / batch_last[0]:.1f}""",
+})
+FACTS.update({
+    "balance, FLOPs per byte": f"{report.machine_balance(benchmark):.0f}",
+    "eager-attention decode over the walkthrough's": f"""{
+        report.span(report.recipe(benchmark, 'eager-attention'),
+                    'decode_s_per_token')[0]
+        / report.span(walkthrough, 'decode_s_per_token')[0]:.2f}""",
+})
+FACTS["no-kv-cache: new tokens"] = str(recipe_named("no-kv-cache").new_tokens)

@@ -37,3 +37,29 @@ def test_committed_results_hold_the_batch_sizes_and_the_page_tables():
     assert rendered["batching.zh.md"].startswith("| 批大小 |")
     for name in ("batching.md", "batching-summary.txt", "batching.zh.md"):
         assert (report.OUTPUT / name).read_text(encoding="utf-8") == rendered[name]
+
+
+def test_a_copied_cache_does_what_a_prefill_of_every_row_does():
+    """bench.batching prefills the prompt once and copies its KV cache to every row
+    instead of prefilling every row: on the tiny model, the next decode step gives
+    the logits it gives after a prefill of 4 rows, with the same shapes."""
+    import copy
+
+    import torch
+
+    from bench.common import build_model, recipe_named
+
+    model = build_model(recipe_named(batching.RECIPE), quick=True)
+    ids = torch.tensor([[1, 450, 7483, 310, 3444, 338]])  # (1, tokens)
+    with torch.no_grad():
+        prefilled = model(ids.repeat(4, 1), use_cache=True)  # (4, tokens)
+        once = model(ids, use_cache=True)
+        copied = copy.deepcopy(once.past_key_values)
+        copied.batch_repeat_interleave(4)
+        next_ids = prefilled.logits[:, -1:].argmax(dim=-1)  # (4, 1)
+        after_prefill = model(next_ids, past_key_values=prefilled.past_key_values,
+                              use_cache=True).logits
+        after_copy = model(next_ids, past_key_values=copied, use_cache=True).logits
+    assert after_copy.shape == after_prefill.shape == (4, 1, model.config.vocab_size)
+    torch.testing.assert_close(after_copy.float(), after_prefill.float(),
+                               atol=2e-2, rtol=2e-2)  # bfloat16 kernels of two shapes

@@ -230,11 +230,12 @@ def test_quick_run_measures_every_batch_size(quick_run):
     for index, batch in enumerate(measured["batches"]):
         # each round's steps, all rounds' together
         assert len(batch["s_per_step_samples"]) == batching.QUICK_STEPS * data["rounds"]
-        assert batch["s_per_step"] > 0 and batch["prefill_s"] > 0
+        assert batch["s_per_step"] > 0
         per_round = measured["samples"][f"batches.{index}.s_per_step"]
         assert batch["s_per_step"] == statistics.median(per_round)
         assert batch["cache_tokens_per_row"] == (
             measured["prompt_tokens"] + batching.WARMUP_STEPS + batching.QUICK_STEPS)
+    assert measured["prefill_s"] > 0  # the prompt once: the batches copy its cache
     assert measured["peak_matmul_flops"] > 0
     # bfloat16: two bytes per weight, plus the small float32 buffers of the
     # rotary embedding

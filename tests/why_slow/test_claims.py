@@ -100,3 +100,20 @@ def test_every_comparison_is_stated_somewhere():
     computed = claims.verdicts(report.load())
     assert names <= set(computed)
     assert names, "the pages state no comparison at all"
+
+
+def test_a_one_round_run_of_another_cpu_is_widened_by_its_own_disagreement():
+    """Its batch size 1 stepped in 1.2 s where its baseline decoded in 0.8 s: its
+    single figures count as 1.5 times either way, so only a larger difference
+    between the machines gets a ranking."""
+    run = {"rounds": 1, "baseline": "walkthrough", "recipes": [
+        {"name": "walkthrough", "decode_s_per_token": 0.8}], "peers": [],
+        "batching": {"batches": [{"s_per_step": 1.2}]}}
+    assert claims.self_disagreement(run) == pytest.approx(1.5)
+    low, high = claims.widened((2.0, 2.0, 2.0), run)[1:]
+    assert (low, high) == (pytest.approx(2.0 / 1.5), pytest.approx(3.0))
+    intel = claims.widened((2.0,) * 3, run)
+    assert report.compare((3.1, 3.05, 3.2), intel, 5) == "higher"
+    assert report.compare((2.9, 2.8, 3.2), intel, 5) == "overlap"
+    several = {**run, "rounds": 5}
+    assert claims.widened((2.0, 1.9, 2.1), several) == (2.0, 1.9, 2.1)
