@@ -30,6 +30,7 @@ with torch.device("meta"):  # real shapes, no weights, no memory
 # every weight but the embedding table's is read once per token
 read = sum(p.nbytes for n, p in phi3.named_parameters() if "embed_tokens" not in n)
 speed = bandwidth()
-print(f"memory bandwidth: {speed / 1e9:.1f} GB/s with {torch.get_num_threads()} threads")
+threads = torch.get_num_threads()
+print(f"memory bandwidth: {speed / 1e9:.1f} GB/s with {threads} threads")
 print(f"walkthrough floor: {read / speed:.3f} s per token")
 # --8<-- [end:bandwidth]

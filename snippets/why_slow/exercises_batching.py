@@ -20,5 +20,5 @@ attention_flops = 2 * 2 * layers * heads * head_dim * kept
 for batch_size in (1, 4, 16):
     flops = (2 * weights + attention_flops) * batch_size
     read = weight_bytes + cache_bytes * batch_size  # the cache is each row's own
-    print(f"4096 tokens, batch size {batch_size:>2}: {flops / read:4.1f} FLOPs per byte")
+    print(f"4096 tokens, batch size {batch_size:>2}: {flops / read:4.1f} FLOPs/byte")
 # --8<-- [end:long-context]
