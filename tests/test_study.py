@@ -16,7 +16,8 @@ from tools import site
 SITE = site.load()
 # The chapters whose every lesson has its key points and exercises; a lesson of
 # another chapter that has begun them is checked the same way.
-COMPLETE = ("model-example", "tokens", "inside-the-block", "scores-to-text")
+COMPLETE = ("model-example", "tokens", "inside-the-block", "scores-to-text",
+            "why-slow")
 LESSONS = [page for page in SITE.pages() if page.is_lesson]
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
-import json
-import math
 
 import pytest
 import torch
@@ -22,7 +20,6 @@ from snippets.scores_to_text.train_tiny import CHECKPOINT
 from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
 from snippets.why_slow.int8_linear import quantize_linears
 from tests.helpers import run_script
-from tools.paths import ROOT
 
 pytestmark = pytest.mark.real_tokenizer  # the held-out split is in real token ids
 
@@ -32,7 +29,9 @@ def rows():
     """The table the snippet prints as a script: {name: (KL, agreement, loss)}."""
     printed = run_script("snippets/why_slow/quantization_quality.py")
     found = {}
-    for line in printed.splitlines()[2:]:
+    lines = printed.splitlines()  # the held-out line first, if this run printed it
+    header = next(i for i, line in enumerate(lines) if "KL per token" in line)
+    for line in lines[header + 1:]:
         name, *cells = line.split()
         if name != "float32":
             if name == "int4":  # "int4 g32": the format and its group size
@@ -51,17 +50,6 @@ def snippet():
         return vars(importlib.import_module("snippets.why_slow.quantization_quality"))
 
 
-def test_the_held_out_text_is_what_training_left_out(snippet):
-    namespace = snippet
-    assert namespace["CHECKPOINT"] == CHECKPOINT  # the chapter's trained model
-    log = json.loads((ROOT / CHECKPOINT / "training-log.json").read_text())
-    ids, heldout = namespace["ids"], namespace["heldout"]
-    assert len(ids) == log["tokens"]  # the same corpus, the same tokenizer
-    assert len(ids) - len(heldout) == log["train_tokens"]  # the split of the training
-    assert torch.equal(ids[-len(heldout):], heldout)
-    assert torch.equal(namespace["windows"].flatten(), heldout[:namespace["windows"].numel()])
-
-
 INT4 = f"int4 g{GROUP_SIZE}"
 LARGER = "int4 g128"
 
@@ -77,21 +65,6 @@ def test_kl_grows_and_agreement_falls_with_fewer_bits(rows):
     assert rows[INT4][2] > rows["float32"][2]  # held-out loss: int4 predicts worse
     # A step and an offset for 4 times as many weights: the weights move further.
     assert kl[LARGER] > kl[INT4]
-
-
-def test_compare_equals_torch_kl_div_on_a_hand_case(snippet):
-    compare = snippet["compare"]
-    p = torch.tensor([[0.5, 0.5, 0.0 + 1e-30], [0.7, 0.2, 0.1]])
-    q = torch.tensor([[0.25, 0.75, 1e-30], [0.1, 0.2, 0.7]])
-    kl, agreement = compare(p.log(), q.log())  # logits: log-probabilities will do
-    by_hand = (0.5 * math.log(2) + 0.5 * math.log(0.5 / 0.75)
-               + 0.7 * math.log(7) + 0.1 * math.log(0.1 / 0.7)) / 2
-    theirs = torch.nn.functional.kl_div(q.log(), p.log(), log_target=True,
-                                        reduction="batchmean")
-    assert kl == pytest.approx(by_hand, rel=1e-5)
-    assert kl == pytest.approx(theirs.item(), rel=1e-5)
-    assert agreement == 0.0  # row 1: 0 against 1; row 2: 0 against 2
-    assert compare(q, q) == (0.0, 1.0)
 
 
 def test_int4_groups_divide_every_layer_of_the_tiny_model():

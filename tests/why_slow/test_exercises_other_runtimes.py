@@ -1,0 +1,33 @@
+"""exercises_other_runtimes.py: Q4_0-style bits at other block sizes, and the LM head
+in Q4_0 and in Q6_K."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import run_script
+from tools.paths import ROOT, TEST_DATA
+
+FACTS = json.loads((ROOT / "tests/why_slow/facts.json").read_text())["facts"]
+
+
+@pytest.fixture(scope="module")
+def printed():
+    return run_script("snippets/why_slow/exercises_other_runtimes.py").splitlines()
+
+
+def test_larger_blocks_approach_four_bits(printed):
+    bits = [float(line.split(": ")[1].split()[0]) for line in printed[:4]]
+    assert bits[0] == float(FACTS["q4_0_bits_per_weight"])
+    assert bits == sorted(bits, reverse=True) and bits[-1] == 4.0625
+
+
+def test_the_lm_head_formats_are_the_pages(printed):
+    sizes = [float(line.split(": ")[1].split()[0]) for line in printed[4:]]
+    config = json.loads((TEST_DATA / "phi3-mini-4k-instruct.config.json").read_text())
+    weights = config["vocab_size"] * config["hidden_size"]
+    q6_k_bits = float(FACTS["q6_k_bits_per_weight"])
+    assert sizes == [round(weights * b / 8 / 1e6, 1) for b in (4.5, q6_k_bits)]
+    assert sizes[1] / sizes[0] == pytest.approx(q6_k_bits / 4.5, rel=1e-3)
