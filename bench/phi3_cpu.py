@@ -237,7 +237,8 @@ def matmul_seconds(model, tokenizer, kv_cache: bool) -> tuple[float, float]:
 def aggregate(rounds: list[dict]) -> dict:
     """One part's rounds as one result: every float is its median over the rounds,
     and its values, round by round, are under "samples" by path ("decode_s_per_token",
-    "batches.0.s_per_step"); lists of numbers are joined; peak memory is the largest;
+    "batches.0.s_per_step"); lists of numbers are joined, unless every round has the
+    same list (a description, such as a shape); peak memory is the largest;
     everything else is the first round's."""
     samples: dict[str, list[float]] = {}
 
@@ -250,6 +251,8 @@ def aggregate(rounds: list[dict]) -> dict:
             return [merge([v[i] for v in values], f"{path}{i}.")
                     for i in range(len(first))]
         if isinstance(first, list):
+            if all(value == first for value in values):
+                return first  # a description (a shape, a format's blocks), not samples
             return [item for value in values for item in value]
         if isinstance(first, float):
             samples[path.rstrip(".")] = list(values)

@@ -8,10 +8,10 @@ largest to 15. Two weights share one byte, plus the groups' scales and offsets.
 # --8<-- [start:int4-linear]
 import torch
 
-# Weights per step and offset. Groups of 128 read 15 % fewer bytes and cost little
-# more in predictions (measured on the tiny model), but no run has yet shown the
-# kernel reliably faster with them: 32 until the benchmark's rounds do. 32 is also
-# the block of ONNX Runtime's int4 builder and of llama.cpp's Q4_0, so the chapter
+# Weights per step and offset. Groups of 128 read 15 % fewer bytes and cost a little
+# more in predictions (measured on the tiny model), but in the benchmark's rounds the
+# kernel was not reliably faster with them (their times overlap). 32 is also the
+# block of ONNX Runtime's int4 builder and of llama.cpp's Q4_0, so the chapter
 # compares the three formats at one block size.
 GROUP_SIZE = 32
 

@@ -418,3 +418,18 @@ def test_the_parts_of_bench_stand_on_common_not_on_each_other():
                      for alias in node.names}
         allowed = {"common"} | ({"peers", "report"} if name == "phi3_cpu" else set())
         assert imported <= allowed, (name, imported - allowed)
+
+
+def test_rounds_join_their_samples_and_keep_one_copy_of_a_description():
+    from bench.phi3_cpu import aggregate
+
+    rounds = [{"decode_s_per_token": 0.5, "token_s": [0.4, 0.6], "shape": [512, 3072],
+               "weights": {"blocks": {"Q4_0": [32, 18]}}},
+              {"decode_s_per_token": 0.7, "token_s": [0.5, 0.9], "shape": [512, 3072],
+               "weights": {"blocks": {"Q4_0": [32, 18]}}}]
+    merged = aggregate(rounds)
+    assert merged["decode_s_per_token"] == 0.6  # the median of the rounds
+    assert merged["samples"]["decode_s_per_token"] == [0.5, 0.7]
+    assert merged["token_s"] == [0.4, 0.6, 0.5, 0.9]  # every round's, joined
+    assert merged["shape"] == [512, 3072]  # the same in every round: once
+    assert merged["weights"]["blocks"]["Q4_0"] == [32, 18]
