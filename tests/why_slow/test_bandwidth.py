@@ -20,7 +20,8 @@ def snippet():
 def test_the_bytes_read_are_the_walkthroughs(snippet):
     from snippets.why_slow.int8_linear import bytes_per_token
 
-    assert snippet.read == bytes_per_token(snippet.phi3)
+    buffers = sum(b.nbytes for b in snippet.phi3.buffers())  # rotary frequencies
+    assert snippet.read == bytes_per_token(snippet.phi3) - buffers
 
 
 def test_it_prints_the_speed_and_the_floor(snippet):
@@ -28,4 +29,5 @@ def test_it_prints_the_speed_and_the_floor(snippet):
     speed = re.fullmatch(r"memory bandwidth: ([\d.]+) GB/s with \d+ threads", printed[0])
     floor = re.fullmatch(r"walkthrough floor: ([\d.]+) s per token", printed[1])
     assert speed and floor and float(speed[1]) > 0
-    assert float(floor[1]) == pytest.approx(snippet.read / float(speed[1]) / 1e9, rel=0.1)
+    expected = snippet.read / float(speed[1]) / 1e9  # from the printed speed
+    assert float(floor[1]) == pytest.approx(expected, rel=0.1, abs=6e-4)

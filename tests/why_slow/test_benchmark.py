@@ -75,7 +75,7 @@ def three_rounds(quick_run):
                      ("profile", "profile"): data["profile"]})
     llama = copy.deepcopy(report.peer(report.load(), "llama.cpp-Q4_0"))
     for key in ("repacked", "repack_note"):  # what run_all is to find out
-        del llama[key]
+        llama.pop(key, None)
     llama.update(prompt_tokens=data["recipes"][0]["prompt_tokens"],
                  new_tokens=data["new_tokens"], others=data["recipes"][0]["others"])
     measured[("peer", llama["name"])] = llama
@@ -309,7 +309,8 @@ def test_committed_results_are_complete_and_the_report_is_current():
     assert data["mode"] == "full"
     assert data["new_tokens"] == common.NEW_TOKENS
     assert [r["name"] for r in data["recipes"]] == [r.name for r in common.RECIPES]
-    assert all(r["new_tokens"] == common.NEW_TOKENS for r in data["recipes"])
+    assert all(r["new_tokens"] == (common.recipe_named(r["name"]).new_tokens
+                                   or common.NEW_TOKENS) for r in data["recipes"])
     assert data["profile"]["recipe"] == data["recommended"]
     assert set(data["profile"]["group_sizes"]) == {
         str(g) for g in profile_decode.GROUP_SIZES}
@@ -353,12 +354,20 @@ def five_rounds(data: dict, spread: float) -> dict:
     return data
 
 
+def set_step(data: dict, index: int, seconds: float) -> None:
+    """Batch size number `index` steps in `seconds`, in every round."""
+    data["batching"]["batches"][index]["s_per_step"] = seconds
+    data["batching"]["samples"][f"batches.{index}.s_per_step"] = [seconds] * 5
+
+
 def test_the_checks_before_writing_catch_figures_that_contradict_each_other():
-    committed = report.load()
-    data = five_rounds(committed, 0.01)
+    data = five_rounds(report.load(), 0.01)
+    # What the older Intel run measured: batch size 1 at 1.16 s against the
+    # walkthrough's 0.78 s, and a batch of 4 stepping faster than one row.
+    walk = report.recipe(data, data["baseline"])["decode_s_per_token"]
+    set_step(data, 0, 1.49 * walk)
+    set_step(data, 1, 0.64 * 1.49 * walk)
     problems = report.consistency_problems(data)
-    # The committed run's own contradiction: batch size 1 at 1.16 s against the
-    # walkthrough's 0.78 s, and batches of 4 and 16 stepping faster than one row.
     assert any(p.startswith("batch size 1 steps in") for p in problems)
     assert any("batch size 4 is shorter" in p for p in problems)
     walk = report.recipe(data, data["baseline"])
