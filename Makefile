@@ -76,7 +76,7 @@ new-page: setup  ## CHAPTER=docs-folder SLUG=file-name TITLE="English title" [TI
 figures: setup  ## redraw every figure from the code that makes it
 	$(BIN)/python -m tools.figures
 
-bench: setup $(PEERS_STAMP)  ## measure Phi-3-mini's speed on this CPU (5 rounds, about 1.5 hours), then redraw the report
+bench: setup $(PEERS_STAMP)  ## measure Phi-3-mini's speed on this CPU (5 rounds, about 70 minutes), then redraw the report
 	$(BIN)/python -m bench.phi3_cpu
 	$(BIN)/python -m tools.figures
 
