@@ -22,7 +22,7 @@ run of this machine's kind of CPU (`cpu_kind`) and, under "other_cpus", the last
 of every other kind; bench/report.py turns them into the tables the pages include,
 and `python -m tools.figures` draws the plots.
 
-    python -m bench.phi3_cpu                 # real size, 5 rounds: about 1.5 hours
+    python -m bench.phi3_cpu                 # real size, 5 rounds: about 70 minutes
     python -m bench.phi3_cpu --quick --out /tmp/b.json   # tiny model, a minute
 
 This is a benchmark, not a test: nothing here asserts a time.
