@@ -8,6 +8,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import io
+import json
 import os
 import runpy
 import sys
@@ -80,6 +81,12 @@ def run_script(path: str | Path, *args: str) -> str:
     finally:
         sys.argv = saved_argv
     return IMPORTED.get(name, "") if reuse_import else stdout.getvalue()
+
+
+def chapter_facts(package: str) -> dict[str, str]:
+    """The facts `make update-examples` computed for tests/<package>/facts.json."""
+    path = ROOT / "tests" / package / "facts.json"
+    return json.loads(path.read_text(encoding="utf-8"))["facts"]
 
 
 SUMMARY = ROOT / "artifacts" / "summary"  # lines for the end of the test report

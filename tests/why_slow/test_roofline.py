@@ -3,14 +3,11 @@ device; bfloat16's 2 bytes per weight give the batch size itself."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.helpers import run_script
-from tools.paths import ROOT
+from tests.helpers import chapter_facts, run_script
 
-FACTS = json.loads((ROOT / "tests/why_slow/facts.json").read_text())["facts"]
+FACTS = chapter_facts("why_slow")
 
 
 @pytest.fixture(scope="module")

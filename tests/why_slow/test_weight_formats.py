@@ -3,12 +3,9 @@ them (tests/why_slow/facts.py reads llama.cpp's from its own converted file)."""
 
 from __future__ import annotations
 
-import json
+from tests.helpers import chapter_facts, run_script
 
-from tests.helpers import run_script
-from tools.paths import ROOT
-
-FACTS = json.loads((ROOT / "tests/why_slow/facts.json").read_text())["facts"]
+FACTS = chapter_facts("why_slow")
 
 
 def test_the_bytes_per_weight_are_the_pages():
