@@ -7,7 +7,9 @@
    into .cache/notebooks/ (never committed) and are not executed here: the tests run
    them. mkdocs-static-i18n rebuilds the file list last (priority -100), which drops
    what mkdocs-jupyter did, so the notebooks are added after it, already wrapped as
-   mkdocs-jupyter's `NotebookFile`, in i18n's own file list.
+   mkdocs-jupyter's `NotebookFile`, in i18n's own file list. The HTML mkdocs-jupyter
+   makes of a notebook is kept in .cache/mkdocs-jupyter/ (a folder per language):
+   a chapter whose notebook did not change is not converted again.
 2. Versions. Every page with Python code says which transformers, torch and Python
    versions it was verified with, read from the installed environment, and links to
    its chapter's notebook.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,6 +39,17 @@ from tools.paths import CACHE, ROOT  # noqa: E402
 from tools import site  # noqa: E402
 
 NOTEBOOK_PAGE = "notebook.ipynb"  # inside the chapter folder
+# what turns a notebook into the page's HTML (mkdocs-jupyter's cache: below)
+CONVERTERS = ("mkdocs-jupyter", "nbconvert", "pygments", "jupyterlab-pygments")
+
+
+def notebook_html_cache(language: str) -> Path:
+    """mkdocs-jupyter's cache of the notebooks' HTML in `language`. Its key is the
+    notebook's bytes and the plugin's options, not the converter: so the folder is
+    named after the versions of what converts too."""
+    versions = " ".join(metadata.version(name) for name in CONVERTERS)
+    return CACHE / "mkdocs-jupyter" / (
+        f"{language}-{hashlib.sha256(versions.encode()).hexdigest()[:8]}")
 
 
 @event_priority(-110)  # after mkdocs-static-i18n's on_files (-100)
@@ -43,6 +57,11 @@ def on_files(files, config):
     from mkdocs_jupyter.plugin import NotebookFile
 
     model, language = site.of(config), site.building(config)
+    # mkdocs-jupyter keeps each notebook's HTML under its bytes' hash, and after a
+    # build removes the entries that build did not use: with one folder for both
+    # languages, each language's build removed the other's. One folder each.
+    config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(
+        notebook_html_cache(language))
     source_dir = CACHE / "notebooks" / language
     published: set[Path] = set()
     for chapter in model.chapters:
