@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tools import notebooks, site
+from tools import mkdocs_hooks, notebooks, site
 from tools.built_site import PUBLISHED
 
 SITE = site.load()
@@ -106,6 +106,16 @@ def test_the_site_renders_and_offers_the_notebook(site_dir, chapter, language):
         built = (site_dir / page.url / "index.html").read_text(encoding="utf-8")
         assert f'href="{up}notebook/"' in built
         assert f'href="{up}{download.name}"' in built
+
+
+def test_each_language_keeps_the_html_of_its_notebooks(site_dir):
+    """mkdocs-jupyter's cache holds the HTML of every chapter's notebook in each
+    language after a build: one language's build no longer evicts the other's
+    (tools/mkdocs_hooks.py), so a notebook that did not change is not converted
+    again."""
+    for language in SITE.codes:
+        folder = mkdocs_hooks.notebook_html_cache(language)
+        assert len(list(folder.glob("*.json"))) == len(SITE.chapters), folder
 
 
 def test_large_files_are_published_once(site_dir):
