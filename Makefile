@@ -92,7 +92,9 @@ train-tiny: setup  ## retrain the chapter's tiny Phi-3 on the pages' prose (minu
 	$(BIN)/python -m snippets.scores_to_text.train_tiny --tokenizer $(TOKENIZER)
 	$(BIN)/python -m tools.figures
 
-lock:
+# The pins of everything installed, the `peers` extra's too (pip freeze lists only
+# what is installed: without it, the lock would lose the benchmark peers' pins).
+lock: $(PEERS_STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^inside-phi3' > requirements-lock.txt
 
 clean:
