@@ -113,18 +113,14 @@ MEASURE = r"""(cjk) => {
 # text by colour alone), three quarters of axe's time, and half of that goes to the
 # navigation and the highlighted code: the theme's template and palette, the same on
 # every page. So on most pages these two check the article's text, and on a few pages
-# (`everywhere`) the whole page. Every other rule checks the whole page, but for the
-# site's navigation (the primary sidebar) outside `everywhere`: the same tree of
-# links on every page of a language (a third of those rules' time). The page-level
-# rules (landmarks, headings, title, language) run either way.
+# (`everywhere`) the whole page; every other rule checks the whole page everywhere.
 VISUAL_RULES = ("color-contrast", "link-in-text-block")
-NAVIGATION = ".md-sidebar--primary"
-AXE_RUN = """async ([everywhere, visual, navigation]) => {
+AXE_RUN = """async ([everywhere, visual]) => {
   const run = (context, options) => axe.run(context,
     {resultTypes: ["violations"], ...options});
   const found = [
-    await run(everywhere ? document : {exclude: [[navigation]]},
-              {rules: Object.fromEntries(visual.map(id => [id, {enabled: false}]))}),
+    await run(document, {rules: Object.fromEntries(
+      visual.map(id => [id, {enabled: false}]))}),
     await run(everywhere ? document : {include: [["article"]], exclude: [["pre"]]},
               {runOnly: visual})];
   return found.flatMap(result => result.violations.map(v =>
@@ -152,8 +148,8 @@ class AxeRecord:
         except (OSError, ValueError):
             self.found = {}
         self.kept: dict[str, list] = {}
-        tool = hashlib.sha256("\n".join((browser_version, AXE_RUN, NAVIGATION,
-                                         *VISUAL_RULES)).encode())
+        tool = hashlib.sha256("\n".join((browser_version, AXE_RUN, *VISUAL_RULES))
+                              .encode())
         tool.update(AXE.read_bytes() if AXE.exists() else b"")
         for path in sorted(site_dir.rglob("*")):  # every file a page may load
             name = path.relative_to(site_dir).as_posix()
@@ -202,7 +198,7 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
     """{width: {URL path: measures}}: every path at WIDE px; those in `narrow` measured
     again at NARROW px, by resizing the same page (no second load). `shots` maps a
     path to (screenshot name, element to scroll to first, or ""). axe-core checks
-    each page, its navigation and the colours of its code those in `everywhere`; with a
+    each page, the colours of its navigation and code those in `everywhere`; with a
     `record`, a page that loaded the same bytes as in an earlier run keeps its
     findings (`axe_reused` says so).
 
@@ -258,7 +254,7 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
             found = record and record.get(key)
             if found is None:
                 found = page.evaluate(AXE_RUN, [url_path in everywhere,
-                                                list(VISUAL_RULES), NAVIGATION])
+                                                list(VISUAL_RULES)])
             else:
                 result["axe_reused"] = True
             if record:

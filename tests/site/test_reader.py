@@ -98,7 +98,7 @@ def screenshots(html: dict[str, str], language: str) -> dict[str, tuple[str, str
 
 
 def contrast_everywhere(pages: list[str], language: str) -> set[str]:
-    """Where axe checks the navigation, and the colour contrast of the code too (the
+    """Where axe checks the colour contrast of the navigation and the code too (the
     theme's, the same on every page): the home page, the first page with code and
     its chapter's notebook."""
     first = SITE.chapters[0]
