@@ -23,7 +23,7 @@ import pytest
 
 from tools import hfcache
 from tools.paths import CACHE, ROOT
-from tools.update_examples import Fingerprints, Record, definition
+from tools.update_examples import NUMERICS, Fingerprints, Record, definition
 
 COPIED = ["docs", "snippets", "tools", "tests/__init__.py", "tests/data", "mkdocs.yml",
           "pyproject.toml"]
@@ -61,7 +61,7 @@ def check(copy) -> tuple[int, str, dict[str, int]]:
 def read_by(copy, snippet) -> set[str]:
     """The files the copy's record of `snippet`'s outputs says it read."""
     [record] = [json.loads(path.read_text("utf-8"))
-                for path in (copy / ".cache/update-examples").glob("*.json")
+                for path in (copy / ".cache/update-examples").rglob("*.json")
                 if json.loads(path.read_text("utf-8"))["unit"] == f"outputs {snippet}"]
     return {key.partition(":")[2] for key in record["inputs"]
             if key.startswith("file:")}
@@ -137,6 +137,24 @@ def test_a_record_holds_until_an_input_output_or_definition_changes(tmp_path,
     # A unit whose reads could not all be seen (`Reads.lost`) is never taken as read.
     Record(defined, {"never:": Fingerprints()("never:")}, {}).save("outputs y.py")
     assert not Record.load("outputs y.py").holds(defined, Fingerprints())
+
+
+def test_each_numeric_configuration_keeps_its_own_records(tmp_path, monkeypatch):
+    """`make test` (one thread) and `make test-numerics` (two, other kernels) compute
+    the units under different definitions: the second's records don't replace the
+    first's, so `make test` after `make test-numerics` finds its own."""
+    monkeypatch.setattr("tools.update_examples.RECORDS", tmp_path / "records")
+    for name in [n for n in os.environ if n.startswith(NUMERICS)]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    Record("one thread", {}, {}).save("outputs x.py")
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "default")
+    assert Record.load("outputs x.py") is None
+    Record("two threads, plain kernels", {}, {}).save("outputs x.py")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.delenv("ATEN_CPU_CAPABILITY")
+    assert Record.load("outputs x.py").definition == "one thread"
 
 
 def test_a_unit_that_read_a_file_written_in_its_round_runs_again(tmp_path,

@@ -263,8 +263,16 @@ def tokenizer_dir() -> Path | None:
 
 
 # The numeric configuration: a record made under one does not stand for another, so
-# `make test-numerics` (two threads, other kernels) computes every unit again.
+# `make test-numerics` (two threads, other kernels) computes every unit again. Each
+# configuration keeps its own records (`Record.path`): `make test` after it finds
+# its own still holding.
 NUMERICS = ("OMP_", "MKL_", "ATEN_", "ONEDNN_", "DNNL_", "OPENBLAS_", "KMP_")
+
+
+def _numerics() -> list[str]:
+    """The environment's settings of threads and kernels (NUMERICS)."""
+    return sorted(f"{name}={value}" for name, value in os.environ.items()
+                  if name.startswith(NUMERICS))
 
 
 def _installed() -> str:
@@ -275,10 +283,8 @@ def _installed() -> str:
 
     packages = sorted(f"{package.metadata['Name']}=={package.version}"
                       for package in metadata.distributions())
-    numerics = sorted(f"{name}={value}" for name, value in os.environ.items()
-                      if name.startswith(NUMERICS))
     return hashlib.sha256("\n".join([sys.version, platform.machine(),
-                                      str(tokenizer_dir()), *packages, *numerics])
+                                      str(tokenizer_dir()), *packages, *_numerics()])
                           .encode()).hexdigest()
 
 
@@ -490,7 +496,10 @@ class Record:
 
     @staticmethod
     def path(name: str) -> Path:
-        return RECORDS / (hashlib.sha256(name.encode()).hexdigest()[:20] + ".json")
+        """The unit's record under this numeric configuration (a folder each)."""
+        numerics = hashlib.sha256("\n".join(_numerics()).encode()).hexdigest()[:8]
+        return RECORDS / numerics / (hashlib.sha256(name.encode()).hexdigest()[:20]
+                                     + ".json")
 
     @classmethod
     def load(cls, name: str) -> Record | None:
