@@ -155,6 +155,13 @@ def test_each_numeric_configuration_keeps_its_own_records(tmp_path, monkeypatch)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     monkeypatch.delenv("ATEN_CPU_CAPABILITY")
     assert Record.load("outputs x.py").definition == "one thread"
+    # A configuration with no record of its own still starts the longest unit first,
+    # by the time it took under another.
+    Record("one thread", {}, {}, seconds=13.2).save("outputs slow.py")
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert Record.load("outputs slow.py") is None
+    assert Record.seconds_elsewhere("outputs slow.py") == 13.2
+    assert Record.seconds_elsewhere("outputs never run.py") == 0.0
 
 
 def test_a_unit_that_read_a_file_written_in_its_round_runs_again(tmp_path,

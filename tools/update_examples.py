@@ -516,6 +516,17 @@ class Record:
         _write_atomically(self.path(name), json.dumps(data, indent=1).encode())
 
     @staticmethod
+    def seconds_elsewhere(name: str) -> float:
+        """The longest time the unit took under any numeric configuration (0 if it
+        never ran): the order to start units in, when this one has no record."""
+        seconds = [0.0]
+        for path in RECORDS.glob(f"*/{Record.path(name).name}"):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                data = json.loads(path.read_text("utf-8"))
+                seconds.append(float(data.get("seconds", 0)))
+        return max(seconds)
+
+    @staticmethod
     def forget(name: str) -> None:
         Record.path(name).unlink(missing_ok=True)
 
@@ -659,9 +670,11 @@ class Run:
                 self.reused += 1
             else:
                 todo.append(unit)
-                seconds[unit] = record.seconds if record else 0.0
-        # The slowest first (as they were last time; else facts and figures, which run
-        # experiments), so that no long one starts last.
+                seconds[unit] = record.seconds if record else Record.seconds_elsewhere(
+                    unit.name)
+        # The slowest first (as they were last time, under this numeric configuration
+        # or another; else facts and figures, which run experiments), so that no long
+        # one starts last.
         kinds = ["facts", "figures", "outputs"]
         todo.sort(key=lambda unit: (-seconds[unit], kinds.index(unit.kind)))
         results = run_units(todo, self.jobs)
