@@ -185,6 +185,13 @@ RENDERED = """() => [...document.querySelectorAll(".mermaid")].every(
     e => e.tagName !== "PRE" && (e.shadowRoot || e).querySelector("svg"))
   && [...document.querySelectorAll(".arithmatex")]
        .every(e => e.querySelector(".katex"))"""
+# Waits in the page that end on their own: `evaluate` has no timeout, and a page that
+# never fires its event would hold the test run (one warm run stopped in a Playwright
+# wait with the browser idle). The measures after them force the layout themselves.
+FONTS_READY = """() => Promise.race([document.fonts.ready,
+    new Promise(done => setTimeout(done, 10000))]).then(() => true)"""
+NEXT_FRAME = """() => new Promise(done => {
+    requestAnimationFrame(done); setTimeout(done, 1000); })"""
 # Material renders diagrams in closed shadow roots: open them, to measure inside
 OPEN_SHADOWS = """const attach = Element.prototype.attachShadow;
 Element.prototype.attachShadow = function (init) {
@@ -244,7 +251,7 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
             unrendered = False
         except Exception:  # noqa: BLE001 - a timeout: recorded, asserted by the tests
             unrendered = True
-        page.evaluate("document.fonts.ready.then(() => true)")
+        page.evaluate(FONTS_READY)
         result = page.evaluate(MEASURE, CJK)
         result["axe_reused"] = False
         if not AXE.exists():
@@ -275,7 +282,7 @@ def survey(browser, site_url: str, url_paths: list[str], narrow: set[str] = froz
         results[WIDE][url_path] = result
         if url_path in narrow:  # a phone: the same page, reflowed
             page.set_viewport_size({"width": NARROW, "height": 900})
-            page.evaluate("() => new Promise(requestAnimationFrame)")  # laid out
+            page.evaluate(NEXT_FRAME)  # laid out
             results[NARROW][url_path] = {**page.evaluate(MEASURE, CJK),
                                          "errors": errors[len(result["errors"]):],
                                          "external": [], "unrendered": unrendered}

@@ -48,7 +48,7 @@ from snippets.scores_to_text.train_tiny import CHECKPOINT
 from tests.helpers import summary_line
 from tests.kernels import reordering_tolerance
 from tests.site.conftest import CHROMIUM
-from tests.site.survey import AXE, NARROW
+from tests.site.survey import AXE, NARROW, NEXT_FRAME
 from tools import built_site, live_model, site
 from tools.paths import ROOT
 
@@ -289,7 +289,7 @@ def test_the_live_demo_equals_pytorch(browser, site_url, site_dir, pytorch):
         assert [v for v in found if v[1] in ("serious", "critical")] == [], (scheme,
                                                                              found)
     page.set_viewport_size({"width": NARROW, "height": 900})
-    page.evaluate("() => new Promise(requestAnimationFrame)")
+    page.evaluate(NEXT_FRAME)
     wide = page.evaluate("""() => [document.documentElement.scrollWidth,
         document.getElementById("live-phi3").getBoundingClientRect().right]""")
     assert wide[0] <= NARROW and wide[1] <= NARROW, wide
