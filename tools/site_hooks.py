@@ -112,16 +112,21 @@ def without_repository_facts(html: str) -> str:
                         'class="md-source"')
 
 
+def outside(protected: re.Pattern, html: str, change) -> str:
+    """`html` with `change` applied to the text between the matches of `protected`."""
+    parts, last = [], 0
+    for match in protected.finditer(html):
+        parts += [change(html[last:match.start()]), match.group(0)]
+        last = match.end()
+    return "".join(parts + [change(html[last:])])
+
+
 def join_cjk_lines(html: str) -> str:
     """Remove newlines between CJK characters outside code, math and diagrams."""
     def join(text: str) -> str:
         return BESIDE_FULL_WIDTH.sub(lambda m: m[1] or m[2], BREAK.sub(r"\1\2", text))
 
-    parts, last = [], 0
-    for match in PROTECTED.finditer(html):
-        parts += [join(html[last:match.start()]), match.group(0)]
-        last = match.end()
-    return "".join(parts + [join(html[last:])])
+    return outside(PROTECTED, html, join)
 
 
 # where a line's leading spaces are content: code, preformatted text, scripts, styles
@@ -133,11 +138,7 @@ def without_indentation(html: str) -> str:
     """The templates' indentation removed outside code and scripts: a newline and
     the spaces after it render as the newline alone (0.9 MB of the built pages,
     most in the navigation, which is on every page)."""
-    parts, last = [], 0
-    for match in KEEPS_SPACES.finditer(html):
-        parts += [INDENT.sub("\n", html[last:match.start()]), match.group(0)]
-        last = match.end()
-    return "".join(parts + [INDENT.sub("\n", html[last:])])
+    return outside(KEEPS_SPACES, html, lambda text: INDENT.sub("\n", text))
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -495,36 +495,39 @@ class Record:
     seconds: float = 0.0
 
     @staticmethod
+    def file_name(name: str) -> str:
+        return hashlib.sha256(name.encode()).hexdigest()[:20] + ".json"
+
+    @staticmethod
     def path(name: str) -> Path:
         """The unit's record under this numeric configuration (a folder each)."""
         numerics = hashlib.sha256("\n".join(_numerics()).encode()).hexdigest()[:8]
-        return RECORDS / numerics / (hashlib.sha256(name.encode()).hexdigest()[:20]
-                                     + ".json")
+        return RECORDS / numerics / Record.file_name(name)
 
     @classmethod
-    def load(cls, name: str) -> Record | None:
+    def read(cls, path: Path) -> Record | None:
         try:
-            data = json.loads(cls.path(name).read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
             return cls(data["definition"], data["inputs"], data["outputs"],
                        data.get("seconds", 0.0))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+    @classmethod
+    def load(cls, name: str) -> Record | None:
+        return cls.read(cls.path(name))
 
     def save(self, name: str) -> None:
         data = {"unit": name, "definition": self.definition, "inputs": self.inputs,
                 "outputs": self.outputs, "seconds": round(self.seconds, 2)}
         _write_atomically(self.path(name), json.dumps(data, indent=1).encode())
 
-    @staticmethod
-    def seconds_elsewhere(name: str) -> float:
+    @classmethod
+    def seconds_elsewhere(cls, name: str) -> float:
         """The longest time the unit took under any numeric configuration (0 if it
         never ran): the order to start units in, when this one has no record."""
-        seconds = [0.0]
-        for path in RECORDS.glob(f"*/{Record.path(name).name}"):
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                data = json.loads(path.read_text("utf-8"))
-                seconds.append(float(data.get("seconds", 0)))
-        return max(seconds)
+        found = (cls.read(path) for path in RECORDS.glob(f"*/{cls.file_name(name)}"))
+        return max([record.seconds for record in found if record] + [0.0])
 
     @staticmethod
     def forget(name: str) -> None:
