@@ -106,3 +106,41 @@ def test_axe_findings_are_reused_only_for_the_same_bytes(tmp_path, monkeypatch):
     assert changed != first and changed_record.get(changed) is None
     changed_record.save()  # this run checked the page again: the old key is gone
     assert survey.AxeRecord("en", site, "chromium 1").get(first) is None
+
+
+def test_a_run_s_report_is_reused_only_for_the_same_inputs(tmp_path, monkeypatch):
+    """tools/run_records.py: a report comes back for the same name, inputs and
+    environment, naming the new run's folder where the old one named its own; a
+    changed byte of any input, another name or another environment (a package, a
+    file of the offline cache, a variable that configures it) gives no report."""
+    from tools import run_records
+
+    monkeypatch.setattr(run_records, "RECORDS", tmp_path / "records")
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    (hub / "model.safetensors").write_bytes(b"weights")
+    monkeypatch.setenv("HF_HUB_CACHE", str(hub))
+
+    def record(name="notebook x en", inputs=(b"code", "probe")):
+        run_records.environment.cache_clear()
+        return run_records.RunRecord(name, list(inputs))
+
+    first, later = tmp_path / "run1", tmp_path / "run2"
+    report = {"cwd": str(first), "modules": [f"{first}/snippets/a.py"], "ran": [True]}
+    record().save(report, first)
+    assert record().get(later) == {
+        "cwd": str(later), "modules": [f"{later}/snippets/a.py"], "ran": [True]}
+    assert record(inputs=(b"code!", "probe")).get(later) is None
+    assert record(inputs=(b"cod", "eprobe")).get(later) is None  # where inputs part
+    assert record(name="notebook x zh").get(later) is None
+    (hub / "model.safetensors").write_bytes(b"other weights")
+    assert record().get(later) is None
+    (hub / "model.safetensors").write_bytes(b"weights")
+    assert record().get(later) is not None
+    monkeypatch.setenv("TRANSFORMERS_VERBOSITY", "debug")
+    assert record().get(later) is None
+    monkeypatch.delenv("TRANSFORMERS_VERBOSITY")
+    monkeypatch.setattr("tools.update_examples._installed", lambda: "other packages")
+    assert record().get(later) is None
+    monkeypatch.undo()
+    run_records.environment.cache_clear()  # this process's own, for the tests after

@@ -8,7 +8,9 @@ it; one runs only until it has read its files (PARTLY, with the reason: the run 
 stay within seconds). The process records every file it opens: none may be in the
 repository but the stand-in's cache and the installed packages, and the `snippets`
 modules it ran are the archive's. The outputs that do not depend on the weights (the
-measurement of the pages) must be the ones the pages show.
+measurement of the pages) must be the ones the pages show. With the same archive,
+driver and environment as an earlier run, that run's report stands in for the run
+(tools/run_records.py): the tests assert on it as on a new one.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
+from tests.helpers import summary_line
 from tools import site_hooks
 from tools.paths import ROOT
+from tools.run_records import RunRecord
 from tools.update_examples import output_file, shown_outputs
 
 # Runs each module named on the command line as `python -m` would, in this folder;
@@ -88,14 +93,27 @@ def unzipped(site_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def ran(unzipped):
+def ran(site_dir, unzipped):
+    """What the driver reported; an earlier run's report when the archive, the
+    driver, this test and the environment are the same (tools/run_records.py)."""
     snippets = sorted(set(shown_outputs()) | set(shown_outputs(real=True)))
-    result = subprocess.run(
-        [sys.executable, "-c", DRIVER, *map(module_name, snippets)], cwd=unzipped,
-        env=os.environ | {"PYTHONPATH": ""}, capture_output=True, text=True,
-        timeout=1800)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return snippets, json.loads(result.stdout.rstrip().rsplit("\n", 1)[1])
+    command = [sys.executable, "-c", DRIVER, *map(module_name, snippets)]
+    record = RunRecord("code archive", [
+        (site_dir / site_hooks.ARCHIVE).read_bytes(), "\n".join(command[1:]),
+        Path(__file__).read_bytes()])
+    report = record.get(unzipped)
+    if report is None:
+        result = subprocess.run(command, cwd=unzipped,
+                                env=os.environ | {"PYTHONPATH": ""},
+                                capture_output=True, text=True, timeout=1800)
+        assert result.returncode == 0, result.stderr[-3000:]
+        report = json.loads(result.stdout.rstrip().rsplit("\n", 1)[1])
+        record.save(report, unzipped)
+        summary_line("code download: every snippet ran from the archive")
+    else:
+        summary_line("code download: the archive, its driver and the environment are "
+                     "those of an earlier run (its report reused)")
+    return snippets, report
 
 
 def test_the_archive_is_outside_the_repository(unzipped):

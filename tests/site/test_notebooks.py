@@ -5,7 +5,9 @@ cells that install the pinned packages and write the project modules the code
 imports. Here each one is copied into an empty folder outside the repository, as a
 reader who downloads it would, and run there top to bottom in a Jupyter kernel
 (nbclient) against the offline stand-in: the kernel inherits the environment
-conftest.py set up.
+conftest.py set up. A notebook whose code, downloads and environment are those of
+a run before is not run again: the tests assert on that run's report
+(tools/run_records.py).
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import hashlib
 import json
 import os
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests.helpers import summary_line
 from tools import mkdocs_hooks, notebooks, site
 from tools.built_site import PUBLISHED
+from tools.run_records import RunRecord
 
 SITE = site.load()
 CASES = [(c, lang) for c in SITE.chapters for lang in SITE.codes]
@@ -56,12 +61,30 @@ def test_the_notebook_holds_the_code_of_the_pages(chapter, language):
         f.skip_reason is not None for f in fences]
 
 
+def run_notebook(notebook, path) -> dict:
+    """Write `notebook` to `path` and run it there, as a reader who downloads it
+    would: what its last cell (PROBE) saw, and which of its own cells ran."""
+    folder = path.parent
+    path = notebooks.write(notebook, path)
+    notebook = nbformat.read(path, as_version=4)  # as a reader downloads it
+    notebook.cells.append(nbformat.v4.new_code_cell(PROBE))  # this copy only
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    probe = json.loads(notebook.cells[-1].outputs[0]["text"])
+    ran = [bool(c.execution_count) for c in own_cells(notebook)
+           if site.TAG_SKIP not in c.metadata.get("tags", [])]
+    return {**probe, "ran": ran}
+
+
 @pytest.mark.parametrize("chapter", SITE.chapters, ids=[c.folder for c in SITE.chapters])
-def test_the_notebooks_run_in_an_empty_folder(chapter, tmp_path, site_url):
+def test_the_notebooks_run_in_an_empty_folder(chapter, tmp_path, site_dir, site_url):
     """Every language's notebook runs; identical code runs once for all of them. What
     it downloads from the site (a checkpoint) comes from the built site, served here
-    under its sub-path."""
+    under its sub-path. A notebook whose code, downloads and environment are those of
+    an earlier run is not run again: that run's report is asserted on
+    (tools/run_records.py)."""
     ran: list[list[str]] = []
+    reused = 0
     for language in SITE.codes:
         notebook = notebooks.build(SITE, chapter, language, site_url)
         code = [c.source for c in notebook.cells if c.cell_type == "code"]
@@ -70,19 +93,24 @@ def test_the_notebooks_run_in_an_empty_folder(chapter, tmp_path, site_url):
         ran.append(code)
         folder = tmp_path / language
         folder.mkdir()
-        path = notebooks.write(notebook, folder / chapter.notebook_name(language))
-        notebook = nbformat.read(path, as_version=4)  # as a reader downloads it
-        notebook.cells.append(nbformat.v4.new_code_cell(PROBE))  # this copy only
-        NotebookClient(notebook, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(folder)}}).execute()
-        probe = json.loads(notebook.cells[-1].outputs[0]["text"])
-        assert probe["cwd"] == str(folder)
+        downloads = [(site_dir / notebooks.published(path)).read_bytes()
+                     for path in notebooks.downloaded_files("\n".join(code))]
+        record = RunRecord(f"notebook {chapter.folder} {language}", [
+            "\n".join(code).replace(site_url, "{site}"), PROBE, *downloads,
+            Path(__file__).read_bytes()])
+        report = record.get(folder)
+        if report is None:
+            report = run_notebook(notebook, folder / chapter.notebook_name(language))
+            record.save(report, folder)
+        else:
+            reused += 1
+        assert report["cwd"] == str(folder)
         # the project modules it used are the ones it wrote, not the repository's
-        assert all(p.startswith(str(folder)) for p in probe["snippets"])
-        assert probe["hf"] == [os.environ.get(k) for k in ("HF_HOME", "HF_HUB_OFFLINE")]
-        ran_cells = [c for c in own_cells(notebook)
-                     if site.TAG_SKIP not in c.metadata.get("tags", [])]
-        assert ran_cells and all(c.execution_count for c in ran_cells)
+        assert all(p.startswith(str(folder)) for p in report["snippets"])
+        assert report["hf"] == [os.environ.get(k) for k in ("HF_HOME", "HF_HUB_OFFLINE")]
+        assert report["ran"] and all(report["ran"])
+    summary_line(f"notebook {chapter.folder}: {len(ran) - reused} run, {reused} "
+                 "the same as in an earlier run (its report reused)")
 
 
 @pytest.mark.parametrize(("chapter", "language"), CASES, ids=IDS)
