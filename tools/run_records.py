@@ -1,17 +1,18 @@
 """What a program saw when it ran, kept under a key of everything it ran from.
 
-The notebooks (tests/site/test_notebooks.py) and the code download
-(tests/site/test_code_archive.py) run in fresh processes outside the repository: a
-minute and a half of every `make test`, the same minute and a half when nothing they
-run from changed. A `RunRecord` keeps what such a run reported, under a hash of its
+The notebooks (tests/site/test_notebooks.py), the code download
+(tests/site/test_code_archive.py) and the benchmark's quick run
+(tests/why_slow/test_benchmark.py) run in fresh processes: two minutes of every
+`make test`, the same two minutes when nothing they run from changed. A `RunRecord` keeps what such a run reported, under a hash of its
 inputs: the program (a notebook's JSON, the archive's bytes, the driver), the files
 it downloads or reads, the test that runs it, and what every fresh process inherits
 (`environment`): Python's and every package's version, the numeric configuration,
 the offline Hugging Face cache's files and the tokenizer's, the variables that
-configure them. The next run with the same key reads the report back and the tests
-assert on it as on a new one; any changed input runs the program again. As
-tools/built_site.py reuses a build, tools/update_examples.py an output and
-tests/site/survey.py axe's findings. A fresh clone has no records: CI runs them all.
+configure them, the CPU's model and flags. The next run with the same key reads the
+report back and the tests assert on it as on a new one; any changed input runs the
+program again. As tools/built_site.py reuses a build, tools/update_examples.py an
+output and tests/site/survey.py axe's findings. A fresh clone has no records: CI
+runs them all.
 
 A report names the run's temporary folder: `save` and `get` put `FOLDER` in its place,
 so a report read back names this run's folder.
@@ -23,6 +24,7 @@ import functools
 import hashlib
 import json
 import os
+import platform
 from pathlib import Path
 
 from tools.paths import CACHE
@@ -37,11 +39,12 @@ CONFIGURING = ("HF_", "TRANSFORMERS_", "TOKENIZERS_", "INSIDE_PHI3_", "PHI3_",
 @functools.cache
 def environment() -> str:
     """What a fresh process of this run inherits: the installed packages and the
-    numeric configuration, the configuring variables, and the bytes of the offline
-    Hugging Face cache (the stand-in's weights) and of the tokenizer."""
+    numeric configuration, the CPU, the configuring variables, and the bytes of the
+    offline Hugging Face cache (the stand-in's weights) and of the tokenizer."""
     from tools.update_examples import _installed, tokenizer_dir
 
     digest = hashlib.sha256(_installed().encode())
+    digest.update(_cpu().encode())
     for name, value in sorted(os.environ.items()):
         if name.startswith(CONFIGURING):
             digest.update(f"{name}={value}\n".encode())
@@ -53,6 +56,25 @@ def environment() -> str:
             if path.is_file():
                 digest.update(f"{path} {_digest(path.read_bytes())}\n".encode())
     return digest.hexdigest()
+
+
+def _cpu() -> str:
+    """The CPU's model and flags: a run's floats and timings are this CPU's."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return platform.processor()
+    first = text.split("\n\n", 1)[0]  # the first processor's lines
+    return "\n".join(line for line in first.splitlines()
+                     if line.startswith(("model name", "flags", "Features",
+                                         "CPU part")))
+
+
+def files(*folders: Path, pattern: str = "*.py") -> list[str]:
+    """The name and bytes of every `pattern` file under `folders`, as inputs."""
+    return [f"{path}\n{_digest(path.read_bytes())}" for folder in folders
+            for path in sorted(folder.rglob(pattern))
+            if path.is_file() and "__pycache__" not in path.parts]
 
 
 def _digest(data: bytes) -> str:

@@ -107,7 +107,8 @@ def test_the_notebooks_run_in_an_empty_folder(chapter, tmp_path, site_dir, site_
         assert report["cwd"] == str(folder)
         # the project modules it used are the ones it wrote, not the repository's
         assert all(p.startswith(str(folder)) for p in report["snippets"])
-        assert report["hf"] == [os.environ.get(k) for k in ("HF_HOME", "HF_HUB_OFFLINE")]
+        assert report["hf"] == [os.environ.get(k)
+                                for k in ("HF_HOME", "HF_HUB_OFFLINE")]
         assert report["ran"] and all(report["ran"])
     summary_line(f"notebook {chapter.folder}: {len(ran) - reused} run, {reused} "
                  "the same as in an earlier run (its report reused)")

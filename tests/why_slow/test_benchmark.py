@@ -7,7 +7,8 @@ rot; the machine may be shared, so it runs with --force and the tests check what
 recorded about its own noise, not that there was none. The tests of the batch sizes
 and the profile use the same run (one run for the three modules' worth). The rounds
 themselves (turns, medians, a crashing runtime's fallback) are tested with the run's
-parts standing in for the child processes, 3 rounds in a second.
+parts standing in for the child processes, 3 rounds in a second. With the same code,
+data and environment as an earlier quick run, that run's files stand in for it.
 """
 
 from __future__ import annotations
@@ -19,27 +20,44 @@ import os
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
 
 from bench import batching, common, phi3_cpu, profile_decode, report
 from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
-from tools import site
-from tools.paths import ROOT, SNIPPETS
+from tools import run_records, site
+from tools.paths import ROOT, SNIPPETS, TEST_DATA
+from tools.run_records import RunRecord
 
 PARTS = [common.BASELINE, common.RECOMMENDED, "batching"]
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
+    """The folder the quick run wrote (its JSON and report) and its JSON. An earlier
+    run's files when the code it runs, its data, this test and the environment are
+    the same (tools/run_records.py)."""
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "benchmark.json"
-    subprocess.run(
-        [sys.executable, "-m", "bench.phi3_cpu", "--quick", "--out", str(out),
-         "--rounds", "1", "--force", "--only", *PARTS],
-        cwd=ROOT, check=True, capture_output=True, text=True, timeout=900,
-    )
+    command = [sys.executable, "-m", "bench.phi3_cpu", "--quick", "--out", str(out),
+               "--rounds", "1", "--force", "--only", *PARTS]
+    record = RunRecord("benchmark quick run", [
+        " ".join(command[1:]).replace(str(folder), "{folder}"),
+        Path(__file__).read_bytes(),
+        *run_records.files(ROOT / "bench", SNIPPETS, ROOT / "tools"),
+        *run_records.files(TEST_DATA, pattern="*")])
+    written = record.get(folder)
+    if written is None:
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True,
+                       timeout=900)
+        written = {path.name: path.read_text(encoding="utf-8")
+                   for path in folder.iterdir()}
+        record.save(written, folder)
+    else:
+        for name, text in written.items():
+            (folder / name).write_text(text, encoding="utf-8")
     return folder, json.loads(out.read_text())
 
 
