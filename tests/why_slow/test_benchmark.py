@@ -27,6 +27,7 @@ import torch
 
 from bench import batching, common, phi3_cpu, profile_decode, report
 from snippets.why_slow.int4_linear import GROUP_SIZE, Int4Linear
+from tests.helpers import summary_line
 from tools import run_records, site
 from tools.paths import ROOT, SNIPPETS, TEST_DATA
 from tools.run_records import RunRecord
@@ -55,9 +56,12 @@ def quick_run(tmp_path_factory):
         written = {path.name: path.read_text(encoding="utf-8")
                    for path in folder.iterdir()}
         record.save(written, folder)
+        summary_line("benchmark: the quick run ran")
     else:
         for name, text in written.items():
             (folder / name).write_text(text, encoding="utf-8")
+        summary_line("benchmark: the quick run's code, data and environment are those "
+                     "of an earlier run (its files reused)")
     return folder, json.loads(out.read_text())
 
 
