@@ -18,7 +18,6 @@ from snippets.why_slow.int8_linear import Int8Linear, quantize_linears
 
 # The tiny Phi-3 of "From scores to text", trained on the site's prose (make train-tiny)
 CHECKPOINT = Path("snippets/scores_to_text/tiny-phi3")
-torch.set_num_threads(1)  # tiny matrices: a second thread costs more than it saves
 tokenizer = AutoTokenizer.from_pretrained("microsoft/Phi-3-mini-4k-instruct")
 corpus = (CHECKPOINT / "corpus.txt").read_text(encoding="utf-8")
 ids = torch.tensor(tokenizer(corpus, verbose=False)["input_ids"])
