@@ -76,7 +76,8 @@ def pytest_xdist_make_scheduler(config, log):
     """With pytest-xdist (`make test` runs two workers): a page and its translations
     go to one worker, so the second language reuses the first one's run
     (`PageProgram`); every test module is one unit of work too (its fixtures are
-    module-scoped). Units start longest first, by the times of the last run."""
+    module-scoped). Units start longest first, by the times of the last run; behind
+    a long single test, the shortest waits (`suite_times.companion`)."""
     from xdist.scheduler import LoadScopeScheduling
 
     from tools import suite_times
@@ -92,6 +93,13 @@ def pytest_xdist_make_scheduler(config, log):
                 self.ordered = True
                 for scope in suite_times.longest_first(list(self.workqueue)):
                     self.workqueue.move_to_end(scope)
+            held = [(scope, work) for scope, work in self.assigned_work[node].items()
+                    if not all(work.values())]
+            if len(held) == 1:  # behind one long test: the shortest unit waits
+                chosen = suite_times.companion(held[0][0], len(held[0][1]),
+                                               list(self.workqueue))
+                if chosen:
+                    self.workqueue.move_to_end(chosen, last=False)
             super()._assign_work_unit(node)
 
     return PagesTogether(config, log)

@@ -36,6 +36,19 @@ def test_units_start_longest_first(tmp_path, monkeypatch):
         "c.py", "d.py", "a.py", "b.py", "new.py"]
 
 
+def test_behind_one_long_test_the_shortest_unit_waits(tmp_path, monkeypatch):
+    """A worker holds its last test until it has the next one: behind the outputs'
+    check (one test, minutes) the shortest unit waits, not the next longest."""
+    monkeypatch.setattr(suite_times, "RECORD", tmp_path / "times.json")
+    suite_times.save({"check.py": 100.0, "few.py": 5.0, "long.py": 40.0})
+    queue = ["long.py", "b.py", "c.py"]  # longest first
+    assert suite_times.companion("check.py", 1, queue) == "c.py"
+    assert suite_times.companion("check.py", 3, queue) is None  # more tests: as usual
+    assert suite_times.companion("few.py", 1, queue) is None  # a short test
+    assert suite_times.companion("new.py", 1, queue) is None  # no record
+    assert suite_times.companion("check.py", 1, ["long.py"]) is None
+
+
 def test_the_build_key_follows_every_input(tmp_path, monkeypatch):
     page, config = tmp_path / "docs" / "index.md", tmp_path / "mkdocs.yml"
     page.parent.mkdir()

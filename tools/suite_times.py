@@ -71,6 +71,21 @@ def longest_first(scopes: list[str]) -> list[str]:
     return known_long + [s for s in scopes if s not in known_long]
 
 
+# A worker runs a test once it knows the next one: a worker given a unit of one test
+# is given a second unit at once, which waits behind it. Behind a test this long, the
+# second is the shortest unit there is, not the next longest (`companion`).
+LONG = 30.0
+
+
+def companion(held: str, tests_held: int, queue: list[str]) -> str | None:
+    """The unit to give a worker that holds only `held` (`tests_held` tests), from the
+    `queue` of units not given yet, longest first: the last (shortest) one when `held`
+    is one test that took LONG seconds or more last time; else None (the first)."""
+    if tests_held == 1 and len(queue) > 1 and load().get(held, 0) >= LONG:
+        return queue[-1]
+    return None
+
+
 def save(seconds: dict[str, float]) -> None:
     merged = {**load(), **{scope: round(s, 2) for scope, s in seconds.items()}}
     RECORD.parent.mkdir(parents=True, exist_ok=True)
