@@ -30,8 +30,8 @@ bytes: drawn on another CPU it is the same figure, and it is not rewritten.
 one chapter's facts, one figure module's figures; and the pages' restated numbers,
 which need this run's facts. Each of the first three runs in a process of its own,
 forked from a server that imported torch and transformers once (and what drawing
-needs, when figures are drawn), as many at a time as the machine has cores
-(`--jobs`), and reports what it read (`Reads`): the files it
+needs, when figures are drawn), as many at a time as the cores hold at
+OMP_NUM_THREADS threads each (`--jobs`), and reports what it read (`Reads`): the files it
 opened (with the other files of their folder when they are data: a checkpoint's
 weights are read by Rust, where Python doesn't see it), the folders it listed, the
 modules of this repository it ran, and the files and folders their code names in a
