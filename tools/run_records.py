@@ -106,7 +106,8 @@ class RunRecord:
         return json.loads(text)
 
     def save(self, report, folder: Path | None = None) -> None:
-        """Keep `report` (JSON data) for the next run: call it once the run passed."""
+        """Keep `report` (JSON data) of a run that went to its end, for the next run
+        from the same inputs: the tests assert on it then as they did now."""
         text = json.dumps(report)
         if folder is not None:
             text = text.replace(json.dumps(str(folder))[1:-1], json.dumps(FOLDER)[1:-1])
