@@ -197,19 +197,3 @@ def test_a_unit_that_read_a_file_written_in_its_round_runs_again(tmp_path,
     assert computed == [["reader", "writer.py"], ["reader"]]
     assert facts.read_text() == "from new"
     assert run.round(only={shown}) is False and computed[-1] == []
-
-
-def test_units_at_a_time_share_the_cores_by_their_threads(monkeypatch):
-    """`--jobs` by default: as many units at a time as the cores hold at
-    OMP_NUM_THREADS threads each (make test-numerics: two threads, one unit at a
-    time on two cores; the pass took 137 s instead of 155 s)."""
-    from tools import update_examples
-
-    monkeypatch.setattr(update_examples.os, "sched_getaffinity", lambda pid: {0, 1},
-                        raising=False)
-    for threads, jobs in (("1", 2), ("2", 1), ("4", 1), ("x", 2), (None, 2)):
-        if threads is None:
-            monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-        else:
-            monkeypatch.setenv("OMP_NUM_THREADS", threads)
-        assert update_examples.default_jobs() == jobs, threads

@@ -30,8 +30,8 @@ bytes: drawn on another CPU it is the same figure, and it is not rewritten.
 one chapter's facts, one figure module's figures; and the pages' restated numbers,
 which need this run's facts. Each of the first three runs in a process of its own,
 forked from a server that imported torch and transformers once (and what drawing
-needs, when figures are drawn), as many at a time as the cores hold at
-OMP_NUM_THREADS threads each (`--jobs`), and reports what it read (`Reads`): the files it
+needs, when figures are drawn), as many at a time as the machine has cores
+(`--jobs`), and reports what it read (`Reads`): the files it
 opened (with the other files of their folder when they are data: a checkpoint's
 weights are read by Rust, where Python doesn't see it), the folders it listed, the
 modules of this repository it ran, and the files and folders their code names in a
@@ -758,30 +758,15 @@ class Run:
             print(f"{'stale' if self.check else 'updated'}: {_shown(path)}", flush=True)
 
 
-def default_jobs() -> int:
-    """The cores, shared out: a unit's process computes with OMP_NUM_THREADS threads
-    (one when unset: `run_units` then gives each the cores it has), so that many at a
-    time keep every core busy without more threads than cores (make test-numerics,
-    two threads on two cores: one unit at a time, 137 s for the pass instead of 155 s
-    with two, measured twice each)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else os.cpu_count() or 1
-    try:
-        threads = max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
-    except ValueError:
-        threads = 1
-    return max(1, cores // threads)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report stale outputs")
     parser.add_argument("--recompute", action="store_true",
                         help="compute every unit, whatever .cache/update-examples/ "
                              "holds")
-    parser.add_argument("--jobs", type=int, default=default_jobs(),
-                        help="units computed at a time (default: the cores, shared "
-                             "by OMP_NUM_THREADS threads each)")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0))
+                        if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+                        help="units computed at a time (default: the cores)")
     parser.add_argument("snippets", nargs="*", type=Path,
                         help="only these snippets' outputs (default: every output, "
                              "fact and figure)")
