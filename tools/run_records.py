@@ -111,8 +111,7 @@ class RunRecord:
         text = json.dumps(report)
         if folder is not None:
             text = text.replace(json.dumps(str(folder))[1:-1], json.dumps(FOLDER)[1:-1])
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        scratch.write_text(json.dumps({"key": self.key, "report": json.loads(text)}),
-                           "utf-8")
-        os.replace(scratch, self.path)
+        from tools.update_examples import _write_atomically
+
+        _write_atomically(self.path, json.dumps(
+            {"key": self.key, "report": json.loads(text)}).encode("utf-8"))
