@@ -13,15 +13,18 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: setup serve build test test-numerics test-real rehearse-real update-examples figures bench \
 	new-page train-tiny peers lock clean FORCE
 
-# --no-compile: pip byte-compiles every module it installs, one file at a time (about
-# 50 of the set-up's 110 s here); Python compiles what is imported, when it is first
-# imported, and keeps it in __pycache__/. A machine that says PYTHONDONTWRITEBYTECODE
-# would compile it again in every process: not in the project's commands.
+# pip installs uv (pinned by the lock), and uv the rest, from the sources pip is
+# configured with (tools/install.py: 72 s of a fresh clone's set-up with pip, 11 s).
+# Neither byte-compiles what it installs (pip: --no-compile; about 50 s of pip's
+# time): Python compiles what is imported, when it is first imported, and keeps it in
+# __pycache__/. A machine that says PYTHONDONTWRITEBYTECODE would compile it again in
+# every process: not in the project's commands.
 unexport PYTHONDONTWRITEBYTECODE
 
-$(STAMP): pyproject.toml requirements-lock.txt
+$(STAMP): pyproject.toml requirements-lock.txt tools/install.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --no-compile -c requirements-lock.txt -e ".[checks]"
+	$(BIN)/python -m pip install -q --no-compile -c requirements-lock.txt uv
+	$(BIN)/python -m tools.install -q -c requirements-lock.txt -e ".[checks]"
 	touch $(STAMP)
 
 # The optional runtimes the benchmark compares (pyproject's `peers` extra). Not part of
