@@ -58,13 +58,23 @@ def check(copy) -> tuple[int, str, dict[str, int]]:
                                               "reused": int(counts[2])}
 
 
-def read_by(copy, snippet) -> set[str]:
-    """The files the copy's record of `snippet`'s outputs says it read."""
+def record_of(copy, snippet) -> dict:
+    """The copy's record of `snippet`'s outputs."""
     [record] = [json.loads(path.read_text("utf-8"))
                 for path in (copy / ".cache/update-examples").rglob("*.json")
                 if json.loads(path.read_text("utf-8"))["unit"] == f"outputs {snippet}"]
-    return {key.partition(":")[2] for key in record["inputs"]
+    return record
+
+
+def read_by(copy, snippet) -> set[str]:
+    """The files the copy's record of `snippet`'s outputs says it read."""
+    return {key.partition(":")[2] for key in record_of(copy, snippet)["inputs"]
             if key.startswith("file:")}
+
+
+def float_free(copy, snippet) -> bool:
+    """Whether torch computed no float in the unit, as its record says."""
+    return record_of(copy, snippet)["float_free"]
 
 
 def append(path, text):
@@ -88,6 +98,8 @@ def test_a_unit_is_computed_again_only_when_an_input_changed(tmp_path):
     assert {"docs/why-slow/index.md", "docs/why-slow/index.zh.md"} <= cost, cost
     assert "snippets/scores_to_text/sampling.py" not in lens | cost
     assert not pages & lens
+    # The lens runs the tiny model on floats; chinese_cost only counts tokens.
+    assert (float_free(copy, LENS), float_free(copy, COST)) == (False, True)
 
     # An unrelated snippet, and a page only chinese_cost reads (a comment: its output
     # stays the same): chinese_cost alone is computed again.
@@ -162,6 +174,84 @@ def test_each_numeric_configuration_keeps_its_own_records(tmp_path, monkeypatch)
     assert Record.load("outputs slow.py") is None
     assert Record.seconds_elsewhere("outputs slow.py") == 13.2
     assert Record.seconds_elsewhere("outputs never run.py") == 0.0
+
+
+def test_only_a_record_without_float_arithmetic_stands_for_another_configuration(
+        tmp_path, monkeypatch):
+    """Threads and kernels change only what torch computes on floats: a unit that
+    computed none (`FloatArithmetic`) keeps its record under another numeric
+    configuration, while its inputs and its definition there hold."""
+    monkeypatch.setattr("tools.update_examples.RECORDS", tmp_path / "records")
+    for name in [n for n in os.environ if n.startswith(NUMERICS)]:
+        monkeypatch.delenv(name)
+    read = tmp_path / "read.txt"
+    read.write_text("input")
+    inputs = {f"file:{read}": Fingerprints()(f"file:{read}")}
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    Record("one thread", inputs, {}, float_free=True, portable="p").save("tokens.py")
+    Record("one thread", inputs, {}, float_free=False, portable="p").save("model.py")
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "default")
+    assert Record.load("tokens.py") is None  # not this configuration's own
+
+    def elsewhere(name, portable="p"):
+        return Record.elsewhere(name, portable, Fingerprints())
+
+    assert elsewhere("tokens.py").definition == "one thread"
+    assert elsewhere("model.py") is None  # it computed on floats
+    assert elsewhere("tokens.py", portable="other packages") is None
+    read.write_text("input, changed")
+    assert elsewhere("tokens.py") is None
+
+
+def test_a_round_under_another_configuration_computes_only_the_float_units(
+        tmp_path, monkeypatch):
+    from tools import update_examples
+
+    monkeypatch.setattr(update_examples, "RECORDS", tmp_path / "records")
+    for name in [n for n in os.environ if n.startswith(NUMERICS)]:
+        monkeypatch.delenv(name)
+    shown = {name: tmp_path / f"{name}.txt" for name in ("tokens", "model")}
+    for path in shown.values():
+        path.write_text("same")
+    work = [update_examples.Unit("outputs", f"{name}.py", ("main",)) for name in shown]
+    computed = []
+
+    def run_units(todo, jobs):
+        computed.append(sorted(unit.path for unit in todo))
+        return {unit: {"produced": {str(shown[unit.path[:-3]]): b"same"},
+                       "inputs": [], "seconds": 0.1,
+                       "float_free": unit.path == "tokens.py"} for unit in todo}
+
+    monkeypatch.setattr(update_examples, "units", lambda only: work)
+    monkeypatch.setattr(update_examples, "run_units", run_units)
+
+    def round_under(threads):
+        monkeypatch.setenv("OMP_NUM_THREADS", threads)
+        run = update_examples.Run(check=True, recompute=False, jobs=1,
+                                  installed=f"x {threads}", portable="x")
+        run.round(only=set(shown.values()))
+        return run
+
+    assert round_under("1").computed == 2
+    run = round_under("2")
+    assert computed[-1] == ["model.py"]
+    assert (run.reused, run.float_free_reused) == (1, 1)
+    assert round_under("2").computed == 0  # both records of its own now
+
+
+def test_float_arithmetic_is_seen_and_the_rest_is_not():
+    import torch
+
+    from tools.update_examples import FloatArithmetic
+
+    with FloatArithmetic() as integers:
+        ids = torch.tensor([[1, 2, 3]])
+        (ids * 2).sum().item()
+        torch.zeros(2, 3, device="meta") @ torch.zeros(3, 4, device="meta")
+    with FloatArithmetic() as floats:
+        torch.nn.Linear(3, 2)(torch.ones(1, 3))
+    assert (integers.seen, floats.seen) == (False, True)
 
 
 def test_a_unit_that_read_a_file_written_in_its_round_runs_again(tmp_path,
