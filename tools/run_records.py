@@ -3,7 +3,8 @@
 The notebooks (tests/site/test_notebooks.py), the code download
 (tests/site/test_code_archive.py) and the benchmark's quick run
 (tests/why_slow/test_benchmark.py) run in fresh processes: two minutes of every
-`make test`, the same two minutes when nothing they run from changed. A `RunRecord` keeps what such a run reported, under a hash of its
+`make test`, the same two minutes when nothing they run from changed; the browser's
+survey of the built site (tests/site/test_reader.py), a minute per language. A `RunRecord` keeps what such a run reported, under a hash of its
 inputs: the program (a notebook's JSON, the archive's bytes, the driver), the files
 it downloads or reads, the test that runs it, and what every fresh process inherits
 (`environment`): Python's and every package's version, the numeric configuration,

@@ -8,21 +8,27 @@ chosen from what is built, so new pages are covered as they are added. The figur
 are written to artifacts/site-survey.<language>.json and page-weights.<language>.json, the page
 weights are printed in the terminal summary, and the home pages, the first page of
 every chapter, its notebook and the first page with a diagram and with math of each
-language are saved as screenshots under artifacts/screenshots/.
+language are saved as screenshots under artifacts/screenshots/. A survey of the same
+site, browser, fonts and code as an earlier one is that one (`survey_at`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 
-from tests.site import survey
 from tests.helpers import summary_line
+from tests.site import survey
 from tests.site.test_browser import (  # noqa: F401 - browser marks
     LANGUAGES, SITE, chapter_pages, pytestmark)
+from tools import run_records
 from tools.paths import ROOT
+from tools.run_records import RunRecord
 
 ARTIFACTS = ROOT / "artifacts"
 # First load, uncompressed, of a page without diagrams or math, its language's search
@@ -55,14 +61,32 @@ def language(request):
 @pytest.fixture(scope="module")
 def survey_at(browser, site_url, site_dir, language):
     """width -> {url path: measures} for `language`'s pages; 390 px only for pages with
-    diagrams or tables."""
+    diagrams or tables. An earlier survey's measures when the site's files, the
+    browser, its fonts, axe-core, the survey's code and the environment are the same
+    and its screenshots are still there (tools/run_records.py): the tests assert on
+    them as on a new survey's."""
     pages = [p for p in survey.built_pages(site_dir) if language_of(p) == language]
     html = {p: (site_dir / p / "index.html").read_text("utf-8") for p in pages}
     narrow_pages = {p for p in pages if re.search(r'class="mermaid"|<table>', html[p])}
-    record = survey.AxeRecord(language, site_dir, browser.version)
-    measured = survey.survey(browser, site_url, pages, narrow_pages,
-                             screenshots(html, language),
-                             contrast_everywhere(pages, language), record)
+    shots = screenshots(html, language)
+    record = RunRecord(f"site survey {language}", [
+        browser.version, fonts(), survey.AXE.read_bytes() if survey.AXE.exists()
+        else b"", *run_records.files(site_dir, pattern="*"),
+        *run_records.files(Path(__file__).parent)])  # the survey, these tests
+    kept = record.get()
+    if kept is not None and kept["shots"] == taken(shots) \
+            and None not in kept["shots"]:
+        measured = {int(width): found for width, found in kept["measured"].items()}
+        summary_line(f"site survey, {language}: the site, the browser, its fonts and "
+                     "the survey are those of an earlier run (its measures reused)")
+    else:
+        measured = survey.survey(browser, site_url, pages, narrow_pages, shots,
+                                 contrast_everywhere(pages, language),
+                                 survey.AxeRecord(language, site_dir, browser.version))
+        record.save({"measured": measured, "shots": taken(shots)})
+        reused = sum(m["axe_reused"] for m in measured[survey.WIDE].values())
+        summary_line(f"axe-core, {language}: {len(pages) - reused} page(s) checked, "
+                     f"{reused} unchanged since an earlier run (their findings reused)")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"site-survey.{language}.json").write_text(json.dumps(
         {str(width): {path: {k: v for k, v in measures.items() if k != "text"}
@@ -74,10 +98,24 @@ def survey_at(browser, site_url, site_dir, language):
         json.dumps(weights, indent=1), "utf-8")
     summary_line(f"page weights, {language} (KB, first load, uncompressed): "
                  + ", ".join(f"{path} {kb}" for path, kb in weights.items()))
-    reused = sum(m["axe_reused"] for m in measured[survey.WIDE].values())
-    summary_line(f"axe-core, {language}: {len(pages) - reused} page(s) checked, "
-                 f"{reused} unchanged since an earlier run (their findings reused)")
     return measured  # {1280: ..., 390: ...}
+
+
+def taken(shots: dict[str, tuple[str, str]]) -> list[str | None]:
+    """The digest of each screenshot's file, None for one that is missing."""
+    files = [survey.SCREENSHOTS / f"{name}.png" for name, _ in shots.values()]
+    return [hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None
+            for file in files]
+
+
+def fonts() -> str:
+    """The fonts Chromium lays text out with (fontconfig's list): another set, other
+    line breaks and widths."""
+    try:
+        return subprocess.run(["fc-list", "--format", "%{file} %{family}\n"],
+                              capture_output=True, text=True).stdout
+    except OSError:
+        return ""
 
 
 def screenshots(html: dict[str, str], language: str) -> dict[str, tuple[str, str]]:
