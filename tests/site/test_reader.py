@@ -64,7 +64,8 @@ def survey_at(browser, site_url, site_dir, language):
     diagrams or tables. An earlier survey's measures when the site's files, the
     browser, its fonts, axe-core, the survey's code and the environment are the same
     and its screenshots are still there (tools/run_records.py): the tests assert on
-    them as on a new survey's."""
+    them as on a new survey's. A survey that met a console error or an unrendered
+    page is not kept."""
     pages = [p for p in survey.built_pages(site_dir) if language_of(p) == language]
     html = {p: (site_dir / p / "index.html").read_text("utf-8") for p in pages}
     narrow_pages = {p for p in pages if re.search(r'class="mermaid"|<table>', html[p])}
@@ -83,7 +84,11 @@ def survey_at(browser, site_url, site_dir, language):
         measured = survey.survey(browser, site_url, pages, narrow_pages, shots,
                                  contrast_everywhere(pages, language),
                                  survey.AxeRecord(language, site_dir, browser.version))
-        record.save({"measured": measured, "shots": taken(shots)})
+        # Not kept when a page met an error or did not render: timing can cause
+        # those, and the next run should see again, not read the same failure back.
+        if not any(m["errors"] or m["unrendered"] for width in measured.values()
+                   for m in width.values()):
+            record.save({"measured": measured, "shots": taken(shots)})
         reused = sum(m["axe_reused"] for m in measured[survey.WIDE].values())
         summary_line(f"axe-core, {language}: {len(pages) - reused} page(s) checked, "
                      f"{reused} unchanged since an earlier run (their findings reused)")
