@@ -2,7 +2,8 @@
 installed is what the lock pins."""
 
 from importlib import metadata
-from pathlib import Path
+
+from packaging.utils import canonicalize_name
 
 from tools.install import pip_configuration, uv_command
 from tools.paths import ROOT
@@ -57,13 +58,9 @@ def test_no_source_no_option():
 def test_every_installed_package_the_lock_pins_has_its_version():
     pins = dict(line.split("==") for line in
                 (ROOT / "requirements-lock.txt").read_text().split())
-    installed = {_name(d.metadata["Name"]): d.version.split("+")[0]
+    installed = {canonicalize_name(d.metadata["Name"]): d.version.split("+")[0]
                  for d in metadata.distributions()}
     checked = {name: version for name, version in pins.items()
-               if _name(name) in installed}
+               if canonicalize_name(name) in installed}
     assert {"torch", "transformers", "uv"} <= set(checked)
-    assert {name: installed[_name(name)] for name in checked} == checked
-
-
-def _name(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
+    assert {name: installed[canonicalize_name(name)] for name in checked} == checked

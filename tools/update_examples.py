@@ -537,23 +537,26 @@ class Record:
         _write_atomically(self.path(name), json.dumps(data, indent=1).encode())
 
     @classmethod
+    def everywhere(cls, name: str) -> list[Record]:
+        """The unit's records under every numeric configuration."""
+        found = (cls.read(path)
+                 for path in sorted(RECORDS.glob(f"*/{cls.file_name(name)}")))
+        return [record for record in found if record]
+
+    @classmethod
     def seconds_elsewhere(cls, name: str) -> float:
         """The longest time the unit took under any numeric configuration (0 if it
         never ran): the order to start units in, when this one has no record."""
-        found = (cls.read(path) for path in RECORDS.glob(f"*/{cls.file_name(name)}"))
-        return max([record.seconds for record in found if record] + [0.0])
+        return max([record.seconds for record in cls.everywhere(name)] + [0.0])
 
     @classmethod
     def elsewhere(cls, name: str, portable: str,
                   fingerprint: Fingerprints) -> Record | None:
         """A record of the unit under another numeric configuration that stands for
         this one: torch computed no float in it, and it holds for `portable`."""
-        for path in sorted(RECORDS.glob(f"*/{cls.file_name(name)}")):
-            record = cls.read(path)
-            if record and record.float_free and record.portable == portable and \
-                    record.unchanged(fingerprint):
-                return record
-        return None
+        return next((record for record in cls.everywhere(name)
+                     if record.float_free and record.portable == portable
+                     and record.unchanged(fingerprint)), None)
 
     @staticmethod
     def forget(name: str) -> None:

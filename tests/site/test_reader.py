@@ -14,7 +14,6 @@ site, browser, fonts and code as an earlier one is that one (`survey_at`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import subprocess
@@ -109,8 +108,7 @@ def survey_at(browser, site_url, site_dir, language):
 def taken(shots: dict[str, tuple[str, str]]) -> list[str | None]:
     """The digest of each screenshot's file, None for one that is missing."""
     files = [survey.SCREENSHOTS / f"{name}.png" for name, _ in shots.values()]
-    return [hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None
-            for file in files]
+    return [survey._digest(file) if file.is_file() else None for file in files]
 
 
 def fonts() -> str:
